@@ -1,0 +1,1 @@
+"""Event payload schemas. Each module owns the events of one aggregate."""

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# Installs what Tiffin needs on a fresh Debian 12 machine, idempotently:
+# Debian packages, uv, both Python environments, and the Java jars from Maven Central.
+# Every step checks first and does nothing when its result is already there.
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+step() { printf '\033[1m[setup %s]\033[0m %s\n' "$1" "$2" >&2; }
+
+apt_missing=()
+[[ -x /usr/lib/postgresql/15/bin/initdb ]] || apt_missing+=(postgresql-15 postgresql-contrib-15)
+command -v pgbench >/dev/null || apt_missing+=(postgresql-contrib-15)
+command -v redis-server >/dev/null || apt_missing+=(redis-server)
+command -v kcat >/dev/null || apt_missing+=(kcat)
+command -v java >/dev/null || apt_missing+=(openjdk-17-jdk-headless)
+command -v mvn >/dev/null || apt_missing+=(maven)
+if ((${#apt_missing[@]})); then
+  step 1/4 "Debian packages: installing ${apt_missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -q
+  apt-get install -y -q --no-install-recommends "${apt_missing[@]}"
+  # The Debian package starts a cluster on 5432; the stack runs its own, so stop it.
+  if command -v pg_ctlcluster >/dev/null; then pg_ctlcluster 15 main stop 2>/dev/null || true; fi
+else
+  step 1/4 "Debian packages: PostgreSQL 15, Redis, kcat, Java, Maven present"
+fi
+
+if ! command -v uv >/dev/null; then
+  step 2/4 "uv: installing from PyPI"
+  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore uv
+else
+  step 2/4 "uv: $(uv --version)"
+fi
+UV="$(command -v uv || echo "$(python3 -m site --user-base)/bin/uv")"
+
+step 3/4 "Python environments: main (.venv) and streaming (streaming/.venv)"
+"$UV" sync --frozen --quiet
+"$UV" sync --frozen --quiet --project streaming
+
+fetch_jars() {  # pom dir, target dir, marker jar
+  if [[ -f "$2/$3" ]]; then return; fi
+  mkdir -p "$2"
+  mvn -q -B -f "$1/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$2"
+}
+step 4/4 "Java jars from Maven Central: Kafka broker + tools, Flink Kafka connector"
+fetch_jars ops/java/kafka .cache/jars/kafka kafka_2.13-4.1.1.jar
+fetch_jars ops/java/flink .cache/jars/flink flink-sql-connector-kafka-5.0.0-2.2.jar
+step done "setup complete"

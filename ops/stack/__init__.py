@@ -1,0 +1,1 @@
+"""The local stack: real PostgreSQL, Redis and Kafka started on loopback from project folders."""
