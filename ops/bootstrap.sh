@@ -44,6 +44,6 @@ fetch_jars() {  # pom dir, target dir, marker jar
   mvn -q -B -f "$1/pom.xml" dependency:copy-dependencies -DincludeScope=runtime -DoutputDirectory="$2"
 }
 step 4/4 "Java jars from Maven Central: Kafka broker + tools, Flink Kafka connector"
-fetch_jars ops/java/kafka .cache/jars/kafka kafka_2.13-4.1.1.jar
-fetch_jars ops/java/flink .cache/jars/flink flink-sql-connector-kafka-5.0.0-2.2.jar
+fetch_jars ops/java/kafka "$ROOT/.cache/jars/kafka" kafka_2.13-4.1.1.jar
+fetch_jars ops/java/flink "$ROOT/.cache/jars/flink" flink-sql-connector-kafka-5.0.0-2.2.jar
 step done "setup complete"
