@@ -1,0 +1,114 @@
+"""The `tiffin` command: the local stack, each runtime, the demo and the test suite."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+
+import click
+
+from ops.paths import DBT_PROJECT_DIR, REPO_ROOT
+from ops.stack.config import StackConfig
+from ops.stack.manager import LocalStack
+from ops.stack.process import StackError, tail
+
+
+def _stack() -> LocalStack:
+    return LocalStack(StackConfig.from_env())
+
+
+def _fail(message: str) -> None:
+    click.secho(message, fg="red", err=True)
+    sys.exit(1)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def main() -> None:
+    """Tiffin: a food-delivery platform on real PostgreSQL, Redis, Kafka and Flink.
+
+    Start with `tiffin demo` (everything, end to end) or `tiffin stack up`.
+    Settings come from TIFFIN_* environment variables (docs/settings.md).
+    """
+
+
+@main.group()
+def stack() -> None:
+    """Start, stop and inspect the local stack (PostgreSQL, Redis, Kafka)."""
+
+
+@stack.command("up")
+def stack_up() -> None:
+    """Start every component (idempotent) and create the registry's topics."""
+    local = _stack()
+    try:
+        statuses = local.up(on_progress=lambda line: click.echo(f"  {line}"))
+    except StackError as error:
+        _fail(str(error))
+    for status in statuses:
+        click.secho(f"✔ {status.name:<9} {status.address:<17} pid {status.pid}", fg="green")
+    click.echo(f"data and logs under {local.config.root}")
+
+
+@stack.command("down")
+def stack_down() -> None:
+    """Stop what `stack up` started (nothing else)."""
+    stopped = _stack().down()
+    click.echo(f"stopped: {', '.join(stopped) if stopped else 'nothing was running'}")
+
+
+@stack.command("status")
+def stack_status() -> None:
+    """Show each component's address, pid and readiness."""
+    any_down = False
+    for status in _stack().status():
+        state = "ready" if status.ready else ("starting" if status.running else "stopped")
+        any_down |= not status.ready
+        colour = "green" if status.ready else "yellow"
+        click.secho(f"{status.name:<9} {state:<9} {status.address:<17} log {status.log}", fg=colour)
+    sys.exit(1 if any_down else 0)
+
+
+@stack.command("logs")
+@click.argument("component", type=click.Choice(["postgres", "redis", "kafka"]))
+@click.option("-n", "--lines", default=40, show_default=True)
+def stack_logs(component: str, lines: int) -> None:
+    """Print the end of a component's log."""
+    click.echo(tail(_stack().component(component).log_path, lines))
+
+
+@main.command("test")
+@click.argument("pytest_args", nargs=-1, type=click.UNPROCESSED)
+def run_tests(pytest_args: tuple[str, ...]) -> None:
+    """Run ruff, mypy and the whole pytest suite (extra arguments go to pytest)."""
+    bin_dir = REPO_ROOT / ".venv" / "bin"
+    steps = [
+        ("ruff", [str(bin_dir / "ruff"), "check", "."]),
+        ("mypy", [str(bin_dir / "mypy"), *MYPY_TARGETS]),
+        ("pytest", [str(bin_dir / "python"), "-m", "pytest", *pytest_args]),
+    ]
+    for name, command in steps:
+        click.secho(f"── {name} ──", bold=True)
+        started = time.monotonic()
+        code = subprocess.call(command, cwd=REPO_ROOT)
+        click.echo(f"{name} finished in {time.monotonic() - started:.0f}s with exit code {code}")
+        if code != 0:
+            sys.exit(code)
+
+
+MYPY_TARGETS = ["contracts", "ops", "serving", "ingest", "ml", "simulation", "streaming"]
+
+
+@main.command("dbt", context_settings={"ignore_unknown_options": True})
+@click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
+def run_dbt(dbt_args: tuple[str, ...]) -> None:
+    """Run dbt on the project in dbt/ with its own profiles.yml (e.g. `tiffin dbt build`)."""
+    env = {**os.environ, **StackConfig.from_env().env()}
+    dbt = str(REPO_ROOT / ".venv" / "bin" / "dbt")
+    args = [dbt, *dbt_args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
+    sys.exit(subprocess.call(args, env=env))
+
+
+if __name__ == "__main__":
+    main()
