@@ -86,6 +86,8 @@ def build_sample(source: Path) -> list[MenuItem]:
             )
             restaurant_id = slug(f"{city}-{restaurant}")
             for name, price in zip(menu["Item_Name"], menu["Prices"], strict=True):
+                if any(i.item_id == item_id(restaurant_id, name) for i in sample):
+                    continue  # names that differ only in case or punctuation
                 sample.append(MenuItem(
                     restaurant_id=restaurant_id, restaurant_name=restaurant, city=city,
                     cuisine=cuisine or "", item_id=item_id(restaurant_id, name),
