@@ -1,0 +1,99 @@
+"""Shared plumbing for the benchmarks: the stack, scratch databases and topics, reports."""
+
+from __future__ import annotations
+
+import json
+import platform
+import subprocess
+import uuid
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from kafka import KafkaAdminClient
+from kafka.admin import NewTopic
+
+from ops.stack.config import StackConfig
+from ops.stack.manager import LocalStack
+
+RESULTS_DIR = Path(__file__).parent / "results"
+
+
+def running_stack() -> StackConfig:
+    config = StackConfig.from_env()
+    LocalStack(config).up()
+    return config
+
+
+def scratch_database(config: StackConfig, prefix: str) -> str:
+    name = f"{prefix}_{uuid.uuid4().hex[:8]}"
+    admin = config.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    return name
+
+
+def drop_database(config: StackConfig, name: str) -> None:
+    admin = config.postgres_dsn.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def scratch_topic(config: StackConfig, prefix: str, partitions: int = 3) -> str:
+    name = f"bench.{prefix}.{uuid.uuid4().hex[:8]}"
+    admin = KafkaAdminClient(bootstrap_servers=config.kafka_bootstrap)
+    try:
+        admin.create_topics([NewTopic(name=name, num_partitions=partitions, replication_factor=1)])
+    finally:
+        admin.close()
+    return name
+
+
+def drop_topics(config: StackConfig, names: list[str]) -> None:
+    admin = KafkaAdminClient(bootstrap_servers=config.kafka_bootstrap)
+    try:
+        admin.delete_topics(names)
+    finally:
+        admin.close()
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+    except OSError:
+        pass
+    mem_kb = 0
+    try:
+        mem_kb = int(Path("/proc/meminfo").read_text().split()[1])
+    except (OSError, ValueError, IndexError):
+        pass
+    java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
+    return {
+        "cpu": cpu,
+        "cores": len([1 for line in Path("/proc/cpuinfo").read_text().splitlines()
+                      if line.startswith("processor")]),
+        "memory_gib": round(mem_kb / 1024 / 1024, 1),
+        "python": platform.python_version(),
+        "java": java[0] if java else "unknown",
+        "os": platform.platform(),
+    }
+
+
+def percentile(sorted_values: list[float], fraction: float) -> float:
+    if not sorted_values:
+        return float("nan")
+    index = min(len(sorted_values) - 1, max(0, round(fraction * (len(sorted_values) - 1))))
+    return sorted_values[index]
+
+
+def save_result(name: str, result: dict[str, Any]) -> Path:
+    RESULTS_DIR.mkdir(exist_ok=True)
+    result = {"benchmark": name, "at": datetime.now(UTC).isoformat(), "machine": machine(), **result}
+    path = RESULTS_DIR / f"{name}.json"
+    path.write_text(json.dumps(result, indent=2) + "\n")
+    return path

@@ -1,0 +1,121 @@
+"""Order placement latency and throughput at a fixed concurrency, over real HTTP.
+
+    .venv/bin/python -m bench.order_post --requests 3000 --concurrency 16
+
+Starts the API with uvicorn (one worker process, like one pod) on a scratch
+database of the local stack, warms it up, then keeps `concurrency` requests in
+flight until `requests` have completed. Each POST is the real thing: validation,
+pricing, the order, its lines and the OrderPlaced outbox row in one PostgreSQL
+transaction. The load generator runs on the same 2-core machine, so it competes
+with the server for CPU; compare runs on the same machine only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import os
+import socket
+import subprocess
+import sys
+import time
+from itertools import islice
+from typing import Any
+
+import httpx
+
+from bench.common import drop_database, percentile, running_stack, save_result, scratch_database
+from ops.stack.process import terminate, wait_until
+from serving.auth import issue_access_token
+from serving.db import migrate
+from serving.settings import ServingSettings
+from simulation.order_requests import order_requests
+from simulation.sample_data import load_sample
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+async def fire(base_url: str, bodies: list[dict[str, Any]], tokens: list[str], concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[int] = asyncio.Queue()
+    for index in range(len(bodies)):
+        queue.put_nowait(index)
+    failures = 0
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        nonlocal failures
+        while not queue.empty():
+            index = queue.get_nowait()
+            headers = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+            started = time.perf_counter()
+            response = await client.post("/api/v1/orders", json=bodies[index], headers=headers)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 201:
+                failures += 1
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    if failures:
+        raise RuntimeError(f"{failures} requests did not return 201")
+    return latencies
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--warmup", type=int, default=200)
+    args = parser.parse_args()
+
+    config = running_stack()
+    database = scratch_database(config, "bench_orders")
+    url = config.postgres_url_for(database)
+    migrate(url)
+    settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
+    port = free_port()
+    env = {**os.environ, **config.env(), "TIFFIN_DATABASE_URL": url}
+    server = subprocess.Popen(
+        [sys.executable, "-m", "uvicorn", "--factory", "serving.app:create_app", "--host", "127.0.0.1",
+         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        env=env,
+    )
+    base_url = f"http://127.0.0.1:{port}"
+    try:
+        if not wait_until(lambda: _healthy(base_url), 30):
+            raise RuntimeError("API did not start")
+        tokens = [issue_access_token(f"bench-customer-{i}", "CUSTOMER", settings) for i in range(50)]
+        bodies = list(islice(order_requests(load_sample(), seed=5), args.warmup + args.requests))
+        asyncio.run(fire(base_url, bodies[: args.warmup], tokens, args.concurrency))
+        started = time.perf_counter()
+        latencies = sorted(asyncio.run(fire(base_url, bodies[args.warmup:], tokens, args.concurrency)))
+        elapsed = time.perf_counter() - started
+        result = {
+            "requests": args.requests, "concurrency": args.concurrency,
+            "throughput_per_second": round(args.requests / elapsed, 1),
+            "latency_ms": {name: round(percentile(latencies, q) * 1000, 2)
+                           for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))},
+            "server": "uvicorn, 1 worker",
+        }
+        path = save_result("order_post", result)
+        lat = result["latency_ms"]
+        print(f"POST /api/v1/orders: {result['throughput_per_second']} req/s at concurrency {args.concurrency}; "
+              f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms  ({path})")
+    finally:
+        terminate(server.pid)
+        drop_database(config, database)
+
+
+def _healthy(base_url: str) -> bool:
+    try:
+        return httpx.get(f"{base_url}/healthz", timeout=1).status_code == 200
+    except httpx.HTTPError:
+        return False
+
+
+if __name__ == "__main__":
+    main()
