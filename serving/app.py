@@ -1,0 +1,46 @@
+"""The serving composition root: ``create_app`` wires settings, database and routers.
+
+Run it with ``uvicorn --factory serving.app:create_app``. Building the app opens no
+connection: the engine is created on first use and disposed on shutdown.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from serving.db import LazyEngine
+from serving.orders.router import router as orders_router
+from serving.problems import install_problem_handlers
+from serving.settings import ServingSettings
+
+API_PREFIX = "/api/v1"
+
+
+def create_app(settings: ServingSettings | None = None) -> FastAPI:
+    settings = settings or ServingSettings()
+    database = LazyEngine(settings.database_url)
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        yield
+        database.dispose()
+
+    app = FastAPI(
+        title="Tiffin API",
+        version="0.1.0",
+        description="Operational APIs of the Tiffin food-delivery platform.",
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.database = database
+    install_problem_handlers(app)
+    app.include_router(orders_router, prefix=API_PREFIX)
+
+    @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
+    def healthz() -> dict[str, str]:
+        return {"status": "ok", "service": settings.service_name}
+
+    return app

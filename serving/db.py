@@ -1,0 +1,78 @@
+"""Engines and schema migrations for the serving layer's PostgreSQL database."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Engine
+
+from serving.orders import tables as order_tables
+
+MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+# Alembic's bookkeeping table, named for the serving layer so that other components
+# with their own migrations in the same database never share it.
+VERSION_TABLE = "serving_alembic_version"
+
+# Everything the migrations must create, for autogenerate and the drift test.
+ALL_METADATA: tuple[sa.MetaData, ...] = (order_tables.metadata,)
+MANAGED_SCHEMAS: tuple[str, ...] = (order_tables.SCHEMA,)
+
+
+def create_engine(database_url: str, **kwargs: object) -> Engine:
+    """An engine whose sessions run in UTC, so TIMESTAMPTZ values come back in UTC.
+
+    Creating it opens no connection; the pool connects on first use.
+    """
+    options = {
+        "pool_pre_ping": True,  # survive a PostgreSQL restart without failing requests
+        "connect_args": {"options": "-c timezone=UTC"},
+    }
+    options.update(kwargs)
+    return sa.create_engine(database_url, **options)
+
+
+# Alembic keeps its migration context in module globals, so one process runs one
+# migration at a time; across processes the PostgreSQL advisory lock in env.py does.
+_migrate_lock = threading.Lock()
+
+
+def migrate(database_url: str, revision: str = "head") -> None:
+    """Bring the database to ``revision`` (default: the newest), like ``alembic upgrade``.
+
+    Safe to call from several threads or processes at once: the later callers wait,
+    then find nothing left to do.
+    """
+    from alembic import command
+    from alembic.config import Config
+
+    config = Config()
+    config.set_main_option("script_location", str(MIGRATIONS_DIR))
+    # Passed as an attribute, not an ini option: ini values treat "%" as interpolation
+    # and would mangle passwords containing it.
+    config.attributes["database_url"] = database_url
+    with _migrate_lock:
+        command.upgrade(config, revision)
+
+
+class LazyEngine:
+    """An engine created on first use, so building an app opens nothing."""
+
+    def __init__(self, database_url: str) -> None:
+        self._database_url = database_url
+        self._engine: Engine | None = None
+        self._lock = threading.Lock()
+
+    @property
+    def engine(self) -> Engine:
+        with self._lock:
+            if self._engine is None:
+                self._engine = create_engine(self._database_url)
+            return self._engine
+
+    def dispose(self) -> None:
+        with self._lock:
+            if self._engine is not None:
+                self._engine.dispose()
+                self._engine = None

@@ -1,0 +1,151 @@
+"""Pure order rules: pricing in integer minor units and the checks a new order passes.
+
+No I/O here, so every rule is unit-testable; the caller supplies ids and clocks.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+
+from serving.field_errors import FieldError
+
+SUPPORTED_CURRENCIES = frozenset({"INR"})
+MAX_LINES = 50
+MAX_QUANTITY = 100
+# Caps keep every total far inside PostgreSQL BIGINT, so a silly amount is a 422
+# instead of an overflow: 50 lines * 100 * 10^7 = 5 * 10^10.
+MAX_UNIT_PRICE_MINOR = 10_000_000  # Rs 1,00,000 per item
+MAX_DELIVERY_FEE_MINOR = 1_000_000  # Rs 10,000
+
+
+class OrderStatus(StrEnum):
+    """The order lifecycle (docs/ARCHITECTURE); transitions arrive with a later issue."""
+
+    PENDING = "PENDING"
+    ACCEPTED = "ACCEPTED"
+    PREPARING = "PREPARING"
+    READY = "READY"
+    ASSIGNED = "ASSIGNED"
+    PICKED = "PICKED"
+    OUT_FOR_DELIVERY = "OUT_FOR_DELIVERY"
+    DELIVERED = "DELIVERED"
+    COMPLETED = "COMPLETED"
+    CANCELLED = "CANCELLED"
+
+
+@dataclass(frozen=True)
+class LineItem:
+    item_id: str
+    name: str
+    quantity: int
+    unit_price_minor: int
+
+    @property
+    def line_total_minor(self) -> int:
+        return self.quantity * self.unit_price_minor
+
+
+@dataclass(frozen=True)
+class OrderTotals:
+    subtotal_minor: int
+    delivery_fee_minor: int
+    total_minor: int
+
+
+@dataclass(frozen=True)
+class Order:
+    order_id: uuid.UUID
+    customer_id: str
+    restaurant_id: str
+    city: str
+    currency: str
+    lines: tuple[LineItem, ...]
+    totals: OrderTotals
+    status: OrderStatus
+    placed_at: datetime
+
+
+class OrderRejected(Exception):
+    """The order breaks a business rule; ``errors`` name the fields at fault."""
+
+    def __init__(self, errors: Sequence[FieldError]) -> None:
+        super().__init__("; ".join(f"{e.field}: {e.message}" for e in errors))
+        self.errors = tuple(errors)
+
+
+def price_order(lines: Sequence[LineItem], delivery_fee_minor: int) -> OrderTotals:
+    """Totals are computed here, on the server: a client never tells us what it costs."""
+    subtotal = sum(line.line_total_minor for line in lines)
+    return OrderTotals(
+        subtotal_minor=subtotal,
+        delivery_fee_minor=delivery_fee_minor,
+        total_minor=subtotal + delivery_fee_minor,
+    )
+
+
+def check_new_order(currency: str, lines: Sequence[LineItem], delivery_fee_minor: int) -> list[FieldError]:
+    """Every broken rule at once, so a client fixes its request in one round trip."""
+    errors: list[FieldError] = []
+    if currency not in SUPPORTED_CURRENCIES:
+        supported = ", ".join(sorted(SUPPORTED_CURRENCIES))
+        errors.append(FieldError("currency", f"Currency must be one of: {supported}."))
+    if not 0 <= delivery_fee_minor <= MAX_DELIVERY_FEE_MINOR:
+        errors.append(
+            FieldError(
+                "delivery_fee_minor",
+                f"Delivery fee must be between 0 and {MAX_DELIVERY_FEE_MINOR} minor units.",
+            )
+        )
+    if not 1 <= len(lines) <= MAX_LINES:
+        errors.append(FieldError("lines", f"An order has between 1 and {MAX_LINES} lines."))
+    seen: set[str] = set()
+    for index, line in enumerate(lines):
+        where = f"lines[{index}]"
+        if not 1 <= line.quantity <= MAX_QUANTITY:
+            errors.append(FieldError(f"{where}.quantity", f"Quantity must be between 1 and {MAX_QUANTITY}."))
+        if not 0 <= line.unit_price_minor <= MAX_UNIT_PRICE_MINOR:
+            errors.append(
+                FieldError(
+                    f"{where}.unit_price_minor",
+                    f"Unit price must be between 0 and {MAX_UNIT_PRICE_MINOR} minor units.",
+                )
+            )
+        if line.item_id in seen:
+            # One line per item keeps quantities unambiguous for the kitchen and refunds.
+            errors.append(FieldError(f"{where}.item_id", f"Item {line.item_id!r} appears on two lines."))
+        seen.add(line.item_id)
+    return errors
+
+
+def place_order(
+    *,
+    order_id: uuid.UUID,
+    customer_id: str,
+    restaurant_id: str,
+    city: str,
+    currency: str,
+    lines: Sequence[LineItem],
+    delivery_fee_minor: int,
+    placed_at: datetime,
+) -> Order:
+    """A new PENDING order with server-computed totals, or OrderRejected."""
+    if placed_at.tzinfo is None:
+        raise ValueError("placed_at must be timezone-aware")
+    errors = check_new_order(currency, lines, delivery_fee_minor)
+    if errors:
+        raise OrderRejected(errors)
+    return Order(
+        order_id=order_id,
+        customer_id=customer_id,
+        restaurant_id=restaurant_id,
+        city=city,
+        currency=currency,
+        lines=tuple(lines),
+        totals=price_order(lines, delivery_fee_minor),
+        status=OrderStatus.PENDING,
+        placed_at=placed_at,
+    )

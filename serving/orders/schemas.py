@@ -1,0 +1,123 @@
+"""The orders API's request and response bodies.
+
+Numbers are strict integers (``"2"``, ``2.0`` and ``true`` are rejected): money is
+never a float, and a client that sends the wrong type should hear about it. Bounds
+match the OrderPlaced contract, so an accepted request always makes a valid event.
+"""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Literal
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+
+from serving.orders import domain
+
+# Identifiers: letters, digits and a few separators; no spaces or control characters.
+Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
+# Free text without control characters (PostgreSQL text cannot hold NUL).
+DisplayText = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
+CityName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
+Quantity = Annotated[int, Field(strict=True, ge=1, le=domain.MAX_QUANTITY)]
+UnitPriceMinor = Annotated[int, Field(strict=True, ge=0, le=domain.MAX_UNIT_PRICE_MINOR)]
+DeliveryFeeMinor = Annotated[int, Field(strict=True, ge=0, le=domain.MAX_DELIVERY_FEE_MINOR)]
+
+
+class OrderLineIn(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    item_id: Identifier
+    name: DisplayText
+    quantity: Quantity
+    unit_price_minor: UnitPriceMinor = Field(description="Price of one item in minor units.")
+
+
+class PlaceOrderRequest(BaseModel):
+    """The customer is the caller (the token's subject), never a body field."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "restaurant_id": "rest-42",
+                    "city": "Bengaluru",
+                    "lines": [
+                        {
+                            "item_id": "masala-dosa",
+                            "name": "Masala dosa",
+                            "quantity": 2,
+                            "unit_price_minor": 12000,
+                        }
+                    ],
+                    "delivery_fee_minor": 3000,
+                    "currency": "INR",
+                }
+            ]
+        },
+    )
+
+    restaurant_id: Identifier
+    city: CityName
+    lines: list[OrderLineIn] = Field(min_length=1, max_length=domain.MAX_LINES)
+    delivery_fee_minor: DeliveryFeeMinor
+    currency: Literal["INR"]
+
+    def line_items(self) -> list[domain.LineItem]:
+        return [
+            domain.LineItem(
+                item_id=line.item_id,
+                name=line.name,
+                quantity=line.quantity,
+                unit_price_minor=line.unit_price_minor,
+            )
+            for line in self.lines
+        ]
+
+
+class OrderLineOut(BaseModel):
+    item_id: str
+    name: str
+    quantity: int
+    unit_price_minor: int
+    line_total_minor: int
+
+
+class OrderOut(BaseModel):
+    order_id: uuid.UUID
+    customer_id: str
+    restaurant_id: str
+    city: str
+    status: domain.OrderStatus
+    currency: str
+    lines: list[OrderLineOut]
+    subtotal_minor: int
+    delivery_fee_minor: int
+    total_minor: int
+    placed_at: AwareDatetime
+
+    @classmethod
+    def from_order(cls, order: domain.Order) -> OrderOut:
+        return cls(
+            order_id=order.order_id,
+            customer_id=order.customer_id,
+            restaurant_id=order.restaurant_id,
+            city=order.city,
+            status=order.status,
+            currency=order.currency,
+            lines=[
+                OrderLineOut(
+                    item_id=line.item_id,
+                    name=line.name,
+                    quantity=line.quantity,
+                    unit_price_minor=line.unit_price_minor,
+                    line_total_minor=line.line_total_minor,
+                )
+                for line in order.lines
+            ],
+            subtotal_minor=order.totals.subtotal_minor,
+            delivery_fee_minor=order.totals.delivery_fee_minor,
+            total_minor=order.totals.total_minor,
+            placed_at=order.placed_at,
+        )

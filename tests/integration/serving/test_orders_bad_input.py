@@ -1,0 +1,132 @@
+import json
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+pytestmark = pytest.mark.stack
+
+
+def line(**overrides: Any) -> dict[str, Any]:
+    return {"item_id": "dosa", "name": "Dosa", "quantity": 1, "unit_price_minor": 100, **overrides}
+
+
+BAD_BODIES = [
+    pytest.param({"lines": [line(quantity=-1)]}, {"lines[0].quantity"}, id="negative quantity"),
+    pytest.param(
+        {"lines": [line(), line(item_id="vada", quantity=0)]}, {"lines[1].quantity"}, id="zero quantity"
+    ),
+    pytest.param({"lines": [line(unit_price_minor=99.5)]}, {"lines[0].unit_price_minor"}, id="float price"),
+    pytest.param(
+        {"lines": [line(unit_price_minor=-100)]}, {"lines[0].unit_price_minor"}, id="negative price"
+    ),
+    pytest.param(
+        {"lines": [line(unit_price_minor=10**20)]}, {"lines[0].unit_price_minor"}, id="price past bigint"
+    ),
+    pytest.param({"delivery_fee_minor": "30"}, {"delivery_fee_minor"}, id="fee as string"),
+    pytest.param({"currency": "USD"}, {"currency"}, id="unsupported currency"),
+    pytest.param({"lines": []}, {"lines"}, id="no lines"),
+    pytest.param({"lines": "dosa"}, {"lines"}, id="lines not a list"),
+    pytest.param({"restaurant_id": None}, {"restaurant_id"}, id="null restaurant"),
+    pytest.param({"city": "Pune\u0000"}, {"city"}, id="NUL in text"),
+    pytest.param({"customer_id": "someone-else"}, {"customer_id"}, id="customer in body"),
+    pytest.param({"lines": [line(), line()]}, {"lines[1].item_id"}, id="item twice"),
+    pytest.param({"lines": [line(name="")]}, {"lines[0].name"}, id="empty name"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "fields"), BAD_BODIES)
+def test_bad_input_is_a_422_problem_naming_the_field_and_writes_nothing(
+    client: TestClient,
+    auth: Callable[..., dict[str, str]],
+    order_body: Callable[..., dict[str, Any]],
+    count_rows: Callable[[], dict[str, int]],
+    overrides: dict[str, Any],
+    fields: set[str],
+) -> None:
+    before = count_rows()
+    response = client.post("/api/v1/orders", json=order_body(**overrides), headers=auth("cust-bad"))
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    problem = response.json()
+    assert problem["status"] == 422
+    assert problem["title"] == "Unprocessable Content"
+    assert problem["instance"] == "/api/v1/orders"
+    assert {error["field"] for error in problem["errors"]} == fields
+    assert all(error["message"] for error in problem["errors"])
+    assert count_rows() == before
+
+
+@pytest.mark.parametrize(
+    "raw", [b"", b"{", b"not json", b"[]", b"null", b'{"lines": [', b'{"city": "Pune"}' + b"\xff"]
+)
+def test_a_body_that_is_not_an_order_object_is_a_422_problem_and_writes_nothing(
+    client: TestClient,
+    auth: Callable[..., dict[str, str]],
+    count_rows: Callable[[], dict[str, int]],
+    raw: bytes,
+) -> None:
+    before = count_rows()
+    response = client.post(
+        "/api/v1/orders", content=raw, headers={**auth("cust-bad"), "Content-Type": "application/json"}
+    )
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == "application/problem+json"
+    assert response.json()["errors"]
+    assert count_rows() == before
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=10), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    st.fixed_dictionaries(
+        {},
+        optional={
+            "restaurant_id": json_values,
+            "city": json_values,
+            "lines": st.lists(
+                st.fixed_dictionaries(
+                    {},
+                    optional={
+                        "item_id": json_values,
+                        "name": json_values,
+                        "quantity": st.integers(-5, 200) | json_values,
+                        "unit_price_minor": st.integers(-(2**70), 2**70) | json_values,
+                    },
+                )
+                | json_values,
+                max_size=3,
+            )
+            | json_values,
+            "delivery_fee_minor": st.integers(-(2**70), 2**70) | json_values,
+            "currency": st.sampled_from(["INR", "inr", "USD", ""]) | json_values,
+        },
+    )
+)
+def test_no_body_ever_causes_a_server_error_and_only_accepted_orders_are_stored(
+    client: TestClient,
+    auth: Callable[..., dict[str, str]],
+    count_rows: Callable[[], dict[str, int]],
+    body: dict[str, Any],
+) -> None:
+    before = count_rows()
+    response = client.post(
+        "/api/v1/orders",
+        content=json.dumps(body),
+        headers={**auth("cust-fuzz"), "Content-Type": "application/json"},
+    )
+    assert response.status_code in (201, 422), response.text
+    written = count_rows()["orders"] - before["orders"]
+    assert written == (1 if response.status_code == 201 else 0)

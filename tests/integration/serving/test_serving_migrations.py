@@ -1,0 +1,68 @@
+import subprocess
+import sys
+import threading
+from collections.abc import Callable
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from serving.db import VERSION_TABLE, create_engine, migrate
+from serving.orders.tables import SCHEMA, metadata
+
+pytestmark = pytest.mark.stack
+
+
+def test_the_migrations_create_exactly_the_tables_the_code_uses(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "include_schemas": True,
+                    "include_name": lambda name, type_, _: type_ != "schema" or name == SCHEMA,
+                    "version_table": VERSION_TABLE,
+                },
+            )
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_migrating_again_or_from_several_threads_and_processes_at_once_is_harmless(
+    make_database: Callable[[], str],
+) -> None:
+    url = make_database()
+    errors: list[BaseException] = []
+
+    def run() -> None:
+        try:
+            migrate(url)
+        except BaseException as exc:  # reported by the assertion below
+            errors.append(exc)
+
+    script = "import sys; from serving.db import migrate; migrate(sys.argv[1])"
+    processes = [subprocess.Popen([sys.executable, "-c", script, url]) for _ in range(2)]
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    exit_codes = [process.wait(timeout=60) for process in processes]
+    migrate(url)
+
+    assert errors == []
+    assert exit_codes == [0, 0]
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            tables = sa.inspect(connection).get_table_names(schema=SCHEMA)
+            version: str = connection.execute(
+                sa.text(f"SELECT version_num FROM {VERSION_TABLE}")
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert sorted(tables) == ["order_lines", "orders", "outbox"]
+    assert version == "0001_orders_schema"
