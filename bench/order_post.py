@@ -39,7 +39,9 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def fire(base_url: str, bodies: list[dict[str, Any]], tokens: list[str], concurrency: int) -> list[float]:
+async def fire(
+    base_url: str, bodies: list[dict[str, Any]], tokens: list[str], concurrency: int
+) -> list[float]:
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(len(bodies)):
@@ -66,7 +68,9 @@ async def fire(base_url: str, bodies: list[dict[str, Any]], tokens: list[str], c
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=200)
@@ -80,8 +84,20 @@ def main() -> None:
     port = free_port()
     env = {**os.environ, **config.env(), "TIFFIN_DATABASE_URL": url}
     server = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "--factory", "serving.app:create_app", "--host", "127.0.0.1",
-         "--port", str(port), "--log-level", "warning", "--no-access-log"],
+        [
+            sys.executable,
+            "-m",
+            "uvicorn",
+            "--factory",
+            "serving.app:create_app",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+            "--log-level",
+            "warning",
+            "--no-access-log",
+        ],
         env=env,
     )
     base_url = f"http://127.0.0.1:{port}"
@@ -92,19 +108,24 @@ def main() -> None:
         bodies = list(islice(order_requests(load_sample(), seed=5), args.warmup + args.requests))
         asyncio.run(fire(base_url, bodies[: args.warmup], tokens, args.concurrency))
         started = time.perf_counter()
-        latencies = sorted(asyncio.run(fire(base_url, bodies[args.warmup:], tokens, args.concurrency)))
+        latencies = sorted(asyncio.run(fire(base_url, bodies[args.warmup :], tokens, args.concurrency)))
         elapsed = time.perf_counter() - started
         result = {
-            "requests": args.requests, "concurrency": args.concurrency,
+            "requests": args.requests,
+            "concurrency": args.concurrency,
             "throughput_per_second": round(args.requests / elapsed, 1),
-            "latency_ms": {name: round(percentile(latencies, q) * 1000, 2)
-                           for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))},
+            "latency_ms": {
+                name: round(percentile(latencies, q) * 1000, 2)
+                for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
+            },
             "server": "uvicorn, 1 worker",
         }
         path = save_result("order_post", result)
         lat = result["latency_ms"]
-        print(f"POST /api/v1/orders: {result['throughput_per_second']} req/s at concurrency {args.concurrency}; "
-              f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms  ({path})")
+        print(
+            f"POST /api/v1/orders: {result['throughput_per_second']} req/s at concurrency {args.concurrency}; "
+            f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms  ({path})"
+        )
     finally:
         terminate(server.pid)
         drop_database(config, database)

@@ -20,7 +20,14 @@ from itertools import islice
 
 import sqlalchemy as sa
 
-from bench.common import drop_database, drop_topics, running_stack, save_result, scratch_database, scratch_topic
+from bench.common import (
+    drop_database,
+    drop_topics,
+    running_stack,
+    save_result,
+    scratch_database,
+    scratch_topic,
+)
 from contracts.envelope import EventEnvelope
 from serving.db import create_engine, migrate
 from serving.orders.tables import outbox
@@ -33,7 +40,9 @@ from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
 from simulation.sample_data import load_sample
 
-PERF_LINE = re.compile(r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency")
+PERF_LINE = re.compile(
+    r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency"
+)
 
 
 def envelopes(count: int) -> list[EventEnvelope]:
@@ -45,16 +54,26 @@ def envelopes(count: int) -> list[EventEnvelope]:
         order_id = uuid.uuid4()
         subtotal = sum(line["quantity"] * line["unit_price_minor"] for line in request["lines"])
         payload = {
-            "order_id": str(order_id), "customer_id": f"bench-{uuid.uuid4().hex[:8]}",
-            "restaurant_id": request["restaurant_id"], "city": request["city"], "lines": request["lines"],
-            "subtotal_minor": subtotal, "delivery_fee_minor": request["delivery_fee_minor"],
-            "total_minor": subtotal + request["delivery_fee_minor"], "currency": "INR",
+            "order_id": str(order_id),
+            "customer_id": f"bench-{uuid.uuid4().hex[:8]}",
+            "restaurant_id": request["restaurant_id"],
+            "city": request["city"],
+            "lines": request["lines"],
+            "subtotal_minor": subtotal,
+            "delivery_fee_minor": request["delivery_fee_minor"],
+            "total_minor": subtotal + request["delivery_fee_minor"],
+            "currency": "INR",
             "placed_at": datetime.now(UTC).isoformat(),
         }
-        result.append(EventEnvelope(
-            event_type="OrderPlaced", schema_version=1, producer="orders",
-            aggregate_id=str(order_id), payload=payload,
-        ))
+        result.append(
+            EventEnvelope(
+                event_type="OrderPlaced",
+                schema_version=1,
+                producer="orders",
+                aggregate_id=str(order_id),
+                payload=payload,
+            )
+        )
     return result
 
 
@@ -63,30 +82,56 @@ def seed_outbox(engine: sa.Engine, topic: str, rows: list[EventEnvelope]) -> int
     values = [{**outbox_row(envelope), "topic": topic} for envelope in rows]
     with engine.begin() as connection:
         for start in range(0, len(values), 2000):
-            connection.execute(sa.insert(outbox), values[start:start + 2000])
+            connection.execute(sa.insert(outbox), values[start : start + 2000])
     sizes = [
-        len(kafka_message(OutboxRecord(0, str(v["event_id"]), topic, v["message_key"], v["event_type"],
-                                       v["payload"])).value)
+        len(
+            kafka_message(
+                OutboxRecord(0, str(v["event_id"]), topic, v["message_key"], v["event_type"], v["payload"])
+            ).value
+        )
         for v in values
     ]
     return round(sum(sizes) / len(sizes))
 
 
-def producer_performance(kafka_lib: str, bootstrap: str, topic: str, records: int, size: int) -> dict[str, float]:
+def producer_performance(
+    kafka_lib: str, bootstrap: str, topic: str, records: int, size: int
+) -> dict[str, float]:
     command = [
-        "java", "-Xmx512m", "-cp", f"{kafka_lib}/*", "org.apache.kafka.tools.ProducerPerformance",
-        "--topic", topic, "--num-records", str(records), "--record-size", str(size), "--throughput", "-1",
-        "--producer-props", f"bootstrap.servers={bootstrap}", "acks=all", "enable.idempotence=true",
-        "max.in.flight.requests.per.connection=1", "linger.ms=5",
+        "java",
+        "-Xmx512m",
+        "-cp",
+        f"{kafka_lib}/*",
+        "org.apache.kafka.tools.ProducerPerformance",
+        "--topic",
+        topic,
+        "--num-records",
+        str(records),
+        "--record-size",
+        str(size),
+        "--throughput",
+        "-1",
+        "--producer-props",
+        f"bootstrap.servers={bootstrap}",
+        "acks=all",
+        "enable.idempotence=true",
+        "max.in.flight.requests.per.connection=1",
+        "linger.ms=5",
     ]
     output = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     match = PERF_LINE.findall(output)[-1]
-    return {"records": int(match[0]), "records_per_second": float(match[1]), "mb_per_second": float(match[2]),
-            "avg_latency_ms": float(match[3])}
+    return {
+        "records": int(match[0]),
+        "records_per_second": float(match[1]),
+        "mb_per_second": float(match[2]),
+        "avg_latency_ms": float(match[3]),
+    }
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args()
@@ -100,10 +145,12 @@ def main() -> None:
         migrate(url)
         engine = create_engine(url)
         record_size = seed_outbox(engine, relay_topic, envelopes(args.rows))
-        settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap,
-                                   outbox_batch_size=args.batch_size)
-        relay = OutboxRelay(engine, kafka_producer_factory(settings), args.batch_size,
-                            publish_timeout_seconds=60)
+        settings = ServingSettings(
+            database_url=url, kafka_bootstrap=config.kafka_bootstrap, outbox_batch_size=args.batch_size
+        )
+        relay = OutboxRelay(
+            engine, kafka_producer_factory(settings), args.batch_size, publish_timeout_seconds=60
+        )
         started = time.perf_counter()
         published = drain(relay)
         relay_seconds = time.perf_counter() - started
@@ -111,16 +158,22 @@ def main() -> None:
         assert published == args.rows, f"relayed {published} of {args.rows}"
         relay_rate = published / relay_seconds
 
-        perf = producer_performance(str(config.kafka_lib_dir), config.kafka_bootstrap, perf_topic,
-                                    args.rows, record_size)
+        perf = producer_performance(
+            str(config.kafka_lib_dir), config.kafka_bootstrap, perf_topic, args.rows, record_size
+        )
         result = {
-            "rows": args.rows, "record_size_bytes": record_size, "relay_batch_size": args.batch_size,
-            "relay_records_per_second": round(relay_rate), "relay_seconds": round(relay_seconds, 2),
+            "rows": args.rows,
+            "record_size_bytes": record_size,
+            "relay_batch_size": args.batch_size,
+            "relay_records_per_second": round(relay_rate),
+            "relay_seconds": round(relay_seconds, 2),
             "producer_performance": perf,
             "ratio_relay_to_producer_performance": round(relay_rate / perf["records_per_second"], 3),
         }
         path = save_result("outbox_relay", result)
-        print(f"relay: {relay_rate:,.0f} rows/s ({published} rows of ~{record_size} B in {relay_seconds:.2f}s)")
+        print(
+            f"relay: {relay_rate:,.0f} rows/s ({published} rows of ~{record_size} B in {relay_seconds:.2f}s)"
+        )
         print(f"ProducerPerformance: {perf['records_per_second']:,.0f} records/s, same size and acks")
         print(f"ratio relay/ProducerPerformance = {result['ratio_relay_to_producer_performance']}  ({path})")
         engine.dispose()

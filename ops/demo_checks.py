@@ -42,7 +42,9 @@ class Ledger:
     def last_placed_at(self) -> datetime:
         return max(o.placed_at for o in self.orders)
 
-    def by_city_minute(self, window: timedelta = timedelta(minutes=1)) -> dict[tuple[str, datetime], tuple[int, int]]:
+    def by_city_minute(
+        self, window: timedelta = timedelta(minutes=1)
+    ) -> dict[tuple[str, datetime], tuple[int, int]]:
         """(city, window start) -> (order count, GMV) for tumbling windows of `window`."""
         buckets: dict[tuple[str, datetime], list[int]] = defaultdict(lambda: [0, 0])
         for order in self.orders:
