@@ -123,7 +123,8 @@ def main() -> None:
         path = save_result("order_post", result)
         lat = result["latency_ms"]
         print(
-            f"POST /api/v1/orders: {result['throughput_per_second']} req/s at concurrency {args.concurrency}; "
+            f"POST /api/v1/orders: {result['throughput_per_second']} req/s "
+            f"at concurrency {args.concurrency}; "
             f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms  ({path})"
         )
     finally:
