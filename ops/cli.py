@@ -110,5 +110,89 @@ def run_dbt(dbt_args: tuple[str, ...]) -> None:
     sys.exit(subprocess.call(args, env=env))
 
 
+@main.command("demo")
+@click.option("--rate", default=4.0, show_default=True, help="orders per second")
+@click.option("--duration", default=45.0, show_default=True, help="seconds of order traffic")
+@click.option("--api-port", default=58080, show_default=True, envvar="TIFFIN_API_PORT")
+def demo(rate: float, duration: float, api_port: int) -> None:
+    """The main job: real orders through API, Kafka, Flink, raw layer, dbt and dashboard."""
+    from ops.demo import run_demo
+    from streaming.launcher import JobStartError
+
+    try:
+        ok = run_demo(rate, duration, api_port)
+    except (StackError, JobStartError) as error:
+        _fail(str(error))
+    sys.exit(0 if ok else 1)
+
+
+@main.command("serve")
+@click.option("--port", default=58080, show_default=True, envvar="TIFFIN_API_PORT")
+@click.option("--reload", is_flag=True, help="restart on code changes (development)")
+def serve(port: int, reload: bool) -> None:
+    """Run the API (all services in one ASGI app) after migrating the schema."""
+    from serving.db import migrate
+
+    env = StackConfig.from_env().env()
+    os.environ.update(env)
+    migrate(env["TIFFIN_DATABASE_URL"])
+    command = [sys.executable, "-m", "uvicorn", "--factory", "serving.app:create_app",
+               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
+    sys.exit(subprocess.call(command + (["--reload"] if reload else [])))
+
+
+@main.command("relay")
+@click.option("--once", is_flag=True, help="publish what is pending, then exit")
+def relay(once: bool) -> None:
+    """Run the outbox relay (PostgreSQL outbox → Kafka) until Ctrl-C."""
+    os.environ.update(StackConfig.from_env().env())
+    sys.exit(subprocess.call([sys.executable, "-m", "serving.outbox", "--migrate", *(["--once"] if once else [])]))
+
+
+@main.command("stream", context_settings={"ignore_unknown_options": True})
+@click.argument("job", default="city_order_metrics")
+@click.argument("job_args", nargs=-1, type=click.UNPROCESSED)
+def stream(job: str, job_args: tuple[str, ...]) -> None:
+    """Run a PyFlink job in the streaming environment until Ctrl-C (`--help` after JOB for its flags)."""
+    from streaming.launcher import start_job, stop_job
+
+    process = start_job(job, StackConfig.from_env().env(), list(job_args))
+    click.echo(f"{job} started (pid {process.pid}); log {process.log_path}")
+    try:
+        sys.exit(process.wait())
+    except KeyboardInterrupt:
+        stop_job(process)
+
+
+@main.command("ingest")
+def ingest() -> None:
+    """Land the orders topic in the raw Parquet layer once (what the Dagster asset does)."""
+    from contracts.topics import ORDERS
+    from ingest.raw.loader import load_topic_to_parquet
+
+    config = StackConfig.from_env()
+    result = load_topic_to_parquet(config.kafka_bootstrap, ORDERS.name, config.warehouse_dir / "raw")
+    click.echo(f"{result.rows} rows into {len(result.files)} files; next offsets {result.next_offsets}")
+
+
+@main.command("dagster")
+@click.option("--port", default=58300, show_default=True)
+def dagster(port: int) -> None:
+    """Run the Dagster UI (`dagster dev`) on the batch definitions."""
+    os.environ.update(StackConfig.from_env().env())
+    dagster_bin = str(REPO_ROOT / ".venv" / "bin" / "dagster")
+    sys.exit(subprocess.call([dagster_bin, "dev", "-m", "orchestration.definitions", "-p", str(port)]))
+
+
+@main.command("dashboard")
+@click.option("--port", default=58501, show_default=True)
+def dashboard(port: int) -> None:
+    """Run the Streamlit dashboards on the warehouse marts."""
+    os.environ.update(StackConfig.from_env().env())
+    app = str(REPO_ROOT / "dashboards" / "streamlit_app.py")
+    sys.exit(subprocess.call([sys.executable, "-m", "streamlit", "run", app, "--server.port", str(port),
+                              "--server.headless", "true"]))  # fmt: skip
+
+
 if __name__ == "__main__":
     main()
