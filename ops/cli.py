@@ -164,6 +164,17 @@ def stream(job: str, job_args: tuple[str, ...]) -> None:
         stop_job(process)
 
 
+@main.command("token")
+@click.argument("subject")
+@click.option("--role", type=click.Choice(["CUSTOMER", "RESTAURANT", "COURIER", "ADMIN"]), default="CUSTOMER")
+def token(subject: str, role: str) -> None:
+    """Mint a development access token (signed with TIFFIN_JWT_SECRET) for curl."""
+    from serving.auth import issue_access_token
+    from serving.settings import ServingSettings
+
+    click.echo(issue_access_token(subject, role, ServingSettings()))
+
+
 @main.command("ingest")
 def ingest() -> None:
     """Land the orders topic in the raw Parquet layer once (what the Dagster asset does)."""
