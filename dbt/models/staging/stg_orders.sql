@@ -1,0 +1,34 @@
+-- One row per placed order: OrderPlaced events from orders.v1, deduplicated by event_id
+-- (Kafka delivery is at least once, so the same event can appear at two offsets).
+with records as (
+    select * from {{ source('kafka_raw', 'orders_v1') }}
+    where event_type = 'OrderPlaced' and event_id is not null
+),
+
+first_delivery as (
+    select
+        *,
+        row_number() over (
+            partition by event_id order by kafka_partition, kafka_offset
+        ) as delivery_number
+    from records
+)
+
+select
+    event_id,
+    {{ json_text('payload', 'order_id') }} as order_id,
+    {{ json_text('payload', 'customer_id') }} as customer_id,
+    {{ json_text('payload', 'restaurant_id') }} as restaurant_id,
+    {{ json_text('payload', 'city') }} as city,
+    cast({{ json_array_length('payload', 'lines') }} as {{ dbt.type_bigint() }}) as line_count,
+    cast({{ json_text('payload', 'subtotal_minor') }} as {{ dbt.type_bigint() }}) as subtotal_minor,
+    cast({{ json_text('payload', 'delivery_fee_minor') }} as {{ dbt.type_bigint() }}) as delivery_fee_minor,
+    cast({{ json_text('payload', 'total_minor') }} as {{ dbt.type_bigint() }}) as total_minor,
+    {{ json_text('payload', 'currency') }} as currency,
+    cast({{ json_text('payload', 'placed_at') }} as {{ type_timestamp_utc() }}) as placed_at,
+    cast(occurred_at as {{ type_timestamp_utc() }}) as occurred_at,
+    schema_version,
+    kafka_partition,
+    kafka_offset
+from first_delivery
+where delivery_number = 1

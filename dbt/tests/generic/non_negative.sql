@@ -1,0 +1,6 @@
+{# Money in minor units and counts are never negative. #}
+{% test non_negative(model, column_name) %}
+  select {{ column_name }}
+  from {{ model }}
+  where {{ column_name }} < 0
+{% endtest %}

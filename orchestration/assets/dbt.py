@@ -1,0 +1,52 @@
+"""The dbt project (dbt/) as assets: staging views and marts, with dbt tests as asset checks."""
+
+import fcntl
+from collections.abc import Iterator, Mapping
+from typing import Any
+
+from dagster import AssetExecutionContext
+from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
+
+from ops.paths import DBT_PROJECT_DIR
+from orchestration.constants import DUCKDB_WRITER_POOL, WAREHOUSE
+from orchestration.resources import DBT_EXECUTABLE, DBT_TARGETS, WarehouseResource, tiffin_env
+
+tiffin_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target=DBT_TARGETS[tiffin_env()])
+
+
+def ensure_manifest(project: DbtProject) -> None:
+    """`dbt parse` when the manifest is missing (it is never committed) or under `dagster dev`."""
+    if project.manifest_path.exists() and not project.preparer.using_dagster_dev():
+        return
+    project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
+    with open(project.manifest_path.parent / ".parse.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # several processes may load the definitions at once
+        if project.manifest_path.exists() and not project.preparer.using_dagster_dev():
+            return
+        DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
+            ["parse", "--quiet"], target_path=project.target_path
+        ).wait()
+
+
+ensure_manifest(tiffin_dbt_project)
+
+
+class TiffinDbtTranslator(DagsterDbtTranslator):
+    def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
+        return WAREHOUSE
+
+
+@dbt_assets(
+    manifest=tiffin_dbt_project.manifest_path,
+    project=tiffin_dbt_project,
+    dagster_dbt_translator=TiffinDbtTranslator(),
+    pool=DUCKDB_WRITER_POOL,
+)
+def tiffin_dbt_models(
+    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+) -> Iterator[Any]:
+    """dbt build: staging views and marts (Parquet under <warehouse>/marts/ on DuckDB), then tests."""
+    warehouse.prepare()
+    with warehouse.dbt_env():  # the dbt process copies the environment when it starts
+        invocation = dbt.cli(["build"], context=context)
+    yield from invocation.stream()
