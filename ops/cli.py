@@ -104,7 +104,10 @@ MYPY_TARGETS = ["contracts", "ops", "serving", "ingest", "ml", "simulation", "st
 @click.argument("dbt_args", nargs=-1, type=click.UNPROCESSED)
 def run_dbt(dbt_args: tuple[str, ...]) -> None:
     """Run dbt on the project in dbt/ with its own profiles.yml (e.g. `tiffin dbt build`)."""
-    env = {**os.environ, **StackConfig.from_env().env()}
+    config = StackConfig.from_env()
+    # DuckDB creates neither the database file's folder nor the folder of external marts.
+    (config.warehouse_dir / "marts").mkdir(parents=True, exist_ok=True)
+    env = {**os.environ, **config.env()}
     dbt = str(REPO_ROOT / ".venv" / "bin" / "dbt")
     args = [dbt, *dbt_args, "--project-dir", str(DBT_PROJECT_DIR), "--profiles-dir", str(DBT_PROJECT_DIR)]
     sys.exit(subprocess.call(args, env=env))

@@ -113,9 +113,10 @@ class Demo:
         started = time.monotonic()
         failures = 0
         columns = (TextColumn("  orders"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn())
-        with httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}", timeout=10) as client, Progress(
-            *columns, console=self.console
-        ) as progress:
+        with (
+            httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}", timeout=10) as client,
+            Progress(*columns, console=self.console) as progress,
+        ):
             task = progress.add_task("orders", total=total)
             for index, body in enumerate(islice(bodies, total)):
                 due = started + index / self.rate
@@ -160,8 +161,11 @@ class Demo:
 
         token = issue_access_token("demo-trickle", "CUSTOMER", ServingSettings())
         deadline = time.monotonic() + 150
-        with httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}", timeout=10) as client, self.console.status(
-            f"waiting for Flink to close the {last_window:%H:%M} UTC minute (a slow trickle of orders continues)"
+        with (
+            httpx.Client(base_url=f"http://127.0.0.1:{self.api_port}", timeout=10) as client,
+            self.console.status(
+                f"waiting for Flink to close the {last_window:%H:%M} UTC minute (a slow trickle of orders continues)"
+            ),
         ):
             while time.monotonic() < deadline:
                 records = read_from(self.config.kafka_bootstrap, CITY_ORDER_METRICS.name, self.metrics_start,
@@ -188,7 +192,7 @@ class Demo:
         started = time.monotonic()
         self.step("running the Dagster warehouse job: Kafka → raw Parquet → dbt staging → mart")
         with self.console.status("ingest + dbt build"):
-            result = make_definitions("local").get_job_def("warehouse_job").execute_in_process(raise_on_error=False)
+            result = make_definitions("local").resolve_job_def("warehouse_job").execute_in_process(raise_on_error=False)
         self.check("Dagster", "warehouse_job", "success", "success" if result.success else "failed",
                    result.success, started)  # fmt: skip
         warehouse = self.config.warehouse_dir
@@ -205,7 +209,8 @@ class Demo:
         started = time.monotonic()
         mart = warehouse / "marts" / "city_daily_orders.parquet"
         mart_orders, mart_gmv = con.execute(
-            f"select sum(order_count), sum(gmv_minor) from read_parquet('{mart}')"
+            f"select coalesce(sum(order_count), 0), coalesce(sum(gmv_minor), 0) from read_parquet('{mart}') "
+            "where city is not null"  # an empty dbt-duckdb external model is one all-null row
         ).fetchone() or (0, 0)  # fmt: skip
         raw_orders = len(raw_ids)
         self.check("dbt mart city_daily_orders", "orders in the mart = distinct orders in the raw layer",

@@ -30,6 +30,7 @@ class StackConfig:
     postgres_user: str = "tiffin"
     postgres_password: str = "tiffin"
     postgres_db: str = "tiffin"
+    warehouse: Path | None = None  # default: <root>/warehouse
 
     @classmethod
     def from_env(cls) -> StackConfig:
@@ -39,6 +40,9 @@ class StackConfig:
             redis_port=_port("TIFFIN_REDIS_PORT", 56379),
             kafka_port=_port("TIFFIN_KAFKA_PORT", 59092),
             kafka_controller_port=_port("TIFFIN_KAFKA_CONTROLLER_PORT", 59093),
+            warehouse=Path(os.environ["TIFFIN_WAREHOUSE_DIR"]).resolve()
+            if os.environ.get("TIFFIN_WAREHOUSE_DIR")
+            else None,
         )
 
     def env(self) -> dict[str, str]:
@@ -87,7 +91,7 @@ class StackConfig:
 
     @property
     def warehouse_dir(self) -> Path:
-        return self.root / "warehouse"
+        return self.warehouse or self.root / "warehouse"
 
     @property
     def kafka_lib_dir(self) -> Path:

@@ -18,7 +18,7 @@ def test_env_round_trips_through_from_env(monkeypatch, tmp_path: Path) -> None:
     original = StackConfig(root=tmp_path, postgres_port=1, redis_port=2, kafka_port=3, kafka_controller_port=4)
     for key, value in original.env().items():
         monkeypatch.setenv(key, value)
-    assert StackConfig.from_env() == original
+    assert StackConfig.from_env().env() == original.env()
 
 
 def test_a_missing_or_garbled_pid_file_means_not_running(tmp_path: Path) -> None:
@@ -38,3 +38,11 @@ def test_port_open_sees_a_listening_socket() -> None:
         port = server.getsockname()[1]
         assert port_open("127.0.0.1", port)
     assert not port_open("127.0.0.1", port)
+
+
+def test_the_warehouse_folder_can_live_outside_the_stack(monkeypatch, tmp_path: Path) -> None:
+    monkeypatch.setenv("TIFFIN_STACK_DIR", str(tmp_path / "stack"))
+    monkeypatch.delenv("TIFFIN_WAREHOUSE_DIR", raising=False)
+    assert StackConfig.from_env().warehouse_dir == tmp_path / "stack" / "warehouse"
+    monkeypatch.setenv("TIFFIN_WAREHOUSE_DIR", str(tmp_path / "wh"))
+    assert StackConfig.from_env().warehouse_dir == tmp_path / "wh"
