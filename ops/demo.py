@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import sys
 import time
 import uuid
 from datetime import UTC, datetime
@@ -34,6 +35,7 @@ if TYPE_CHECKING:
     from streaming.launcher import JobProcess
 
 CUSTOMERS = 25
+QUIET_DAGSTER = {"loggers": {"console": {"config": {"log_level": "WARNING"}}}}
 
 
 class Demo:
@@ -192,7 +194,11 @@ class Demo:
         started = time.monotonic()
         self.step("running the Dagster warehouse job: Kafka → raw Parquet → dbt staging → mart")
         with self.console.status("ingest + dbt build"):
-            result = make_definitions("local").resolve_job_def("warehouse_job").execute_in_process(raise_on_error=False)
+            result = (
+                make_definitions("local")
+                .resolve_job_def("warehouse_job")
+                .execute_in_process(run_config=QUIET_DAGSTER, raise_on_error=False)
+            )
         self.check("Dagster", "warehouse_job", "success", "success" if result.success else "failed",
                    result.success, started)  # fmt: skip
         warehouse = self.config.warehouse_dir
@@ -257,6 +263,7 @@ def _windows(records: list[object]) -> dict[tuple[str, datetime], tuple[int, int
 
 
 def run_demo(rate: float, duration_s: float, api_port: int, console: Console | None = None) -> bool:
-    console = console or Console()
+    # A pipe or CI log gets 80 columns by default, which folds the report table.
+    console = console or Console(width=None if sys.stdout.isatty() else 140)
     config = StackConfig.from_env()
     return Demo(config, rate, duration_s, api_port, console).run()
