@@ -75,9 +75,7 @@ def machine() -> dict[str, Any]:
     java = subprocess.run(["java", "-version"], capture_output=True, text=True).stderr.splitlines()
     return {
         "cpu": cpu,
-        "cores": len(
-            [1 for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("processor")]
-        ),
+        "cores": len([1 for line in Path("/proc/cpuinfo").read_text().splitlines() if line.startswith("processor")]),
         "memory_gib": round(mem_kb / 1024 / 1024, 1),
         "python": platform.python_version(),
         "java": java[0] if java else "unknown",

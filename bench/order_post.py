@@ -39,9 +39,7 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def fire(
-    base_url: str, bodies: list[dict[str, Any]], tokens: list[str], concurrency: int
-) -> list[float]:
+async def fire(base_url: str, bodies: list[dict[str, Any]], tokens: list[str], concurrency: int) -> list[float]:
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(len(bodies)):
@@ -68,9 +66,7 @@ async def fire(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=200)

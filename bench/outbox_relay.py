@@ -16,6 +16,8 @@ import argparse
 import re
 import subprocess
 import time
+import uuid
+from datetime import UTC, datetime
 from itertools import islice
 
 import sqlalchemy as sa
@@ -30,6 +32,8 @@ from bench.common import (
 )
 from contracts.envelope import EventEnvelope
 from serving.db import create_engine, migrate
+from serving.orders.domain import LineItem, place_order
+from serving.orders.events import order_placed_envelope
 from serving.orders.tables import outbox
 from serving.outbox.kafka_producer import kafka_producer_factory
 from serving.outbox.message import OutboxRecord, kafka_message
@@ -40,41 +44,27 @@ from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
 from simulation.sample_data import load_sample
 
-PERF_LINE = re.compile(
-    r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency"
-)
+PERF_LINE = re.compile(r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency")
 
 
 def envelopes(count: int) -> list[EventEnvelope]:
-    import uuid
-    from datetime import UTC, datetime
-
-    result = []
-    for request in islice(order_requests(load_sample(), seed=11), count):
-        order_id = uuid.uuid4()
-        subtotal = sum(line["quantity"] * line["unit_price_minor"] for line in request["lines"])
-        payload = {
-            "order_id": str(order_id),
-            "customer_id": f"bench-{uuid.uuid4().hex[:8]}",
-            "restaurant_id": request["restaurant_id"],
-            "city": request["city"],
-            "lines": request["lines"],
-            "subtotal_minor": subtotal,
-            "delivery_fee_minor": request["delivery_fee_minor"],
-            "total_minor": subtotal + request["delivery_fee_minor"],
-            "currency": "INR",
-            "placed_at": datetime.now(UTC).isoformat(),
-        }
-        result.append(
-            EventEnvelope(
-                event_type="OrderPlaced",
-                schema_version=1,
-                producer="orders",
-                aggregate_id=str(order_id),
-                payload=payload,
+    """Real OrderPlaced envelopes, built by the orders service's own domain code."""
+    now = datetime.now(UTC)
+    return [
+        order_placed_envelope(
+            place_order(
+                order_id=uuid.uuid4(),
+                customer_id=f"bench-{index % 50}",
+                restaurant_id=request["restaurant_id"],
+                city=request["city"],
+                currency=request["currency"],
+                lines=[LineItem(**line) for line in request["lines"]],
+                delivery_fee_minor=request["delivery_fee_minor"],
+                placed_at=now,
             )
         )
-    return result
+        for index, request in enumerate(islice(order_requests(load_sample(), seed=11), count))
+    ]
 
 
 def seed_outbox(engine: sa.Engine, topic: str, rows: list[EventEnvelope]) -> int:
@@ -94,9 +84,7 @@ def seed_outbox(engine: sa.Engine, topic: str, rows: list[EventEnvelope]) -> int
     return round(sum(sizes) / len(sizes))
 
 
-def producer_performance(
-    kafka_lib: str, bootstrap: str, topic: str, records: int, size: int
-) -> dict[str, float]:
+def producer_performance(kafka_lib: str, bootstrap: str, topic: str, records: int, size: int) -> dict[str, float]:
     command = [
         "java",
         "-Xmx512m",
@@ -129,9 +117,7 @@ def producer_performance(
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(
-        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
-    )
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=20000)
     parser.add_argument("--batch-size", type=int, default=500)
     args = parser.parse_args()
@@ -148,9 +134,7 @@ def main() -> None:
         settings = ServingSettings(
             database_url=url, kafka_bootstrap=config.kafka_bootstrap, outbox_batch_size=args.batch_size
         )
-        relay = OutboxRelay(
-            engine, kafka_producer_factory(settings), args.batch_size, publish_timeout_seconds=60
-        )
+        relay = OutboxRelay(engine, kafka_producer_factory(settings), args.batch_size, publish_timeout_seconds=60)
         started = time.perf_counter()
         published = drain(relay)
         relay_seconds = time.perf_counter() - started
@@ -171,9 +155,7 @@ def main() -> None:
             "ratio_relay_to_producer_performance": round(relay_rate / perf["records_per_second"], 3),
         }
         path = save_result("outbox_relay", result)
-        print(
-            f"relay: {relay_rate:,.0f} rows/s ({published} rows of ~{record_size} B in {relay_seconds:.2f}s)"
-        )
+        print(f"relay: {relay_rate:,.0f} rows/s ({published} rows of ~{record_size} B in {relay_seconds:.2f}s)")
         print(f"ProducerPerformance: {perf['records_per_second']:,.0f} records/s, same size and acks")
         print(f"ratio relay/ProducerPerformance = {result['ratio_relay_to_producer_performance']}  ({path})")
         engine.dispose()
