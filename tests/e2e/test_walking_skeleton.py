@@ -44,4 +44,6 @@ def test_orders_placed_over_http_reach_kafka_flink_the_raw_layer_the_mart_and_th
     assert {check.layer for check in demo.checks} == LAYERS, transcript
     failed = [check for check in demo.checks if not check.ok]
     assert not failed and passed, transcript
-    assert len(demo.ledger.orders) == 24
+    accepted = next(check for check in demo.checks if check.layer == "API + PostgreSQL")
+    assert accepted.got == "24"  # 3/s for 8 s; later trickle orders only close Flink's window
+    assert len(demo.ledger.orders) >= 24
