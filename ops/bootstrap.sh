@@ -35,8 +35,8 @@ fi
 UV="$(command -v uv || echo "$(python3 -m site --user-base)/bin/uv")"
 
 step 3/4 "Python environments: main (.venv) and streaming (streaming/.venv)"
-"$UV" sync --frozen --quiet
-"$UV" sync --frozen --quiet --project streaming
+"$UV" sync --frozen
+"$UV" sync --frozen --project streaming
 
 fetch_jars() {  # pom dir, target dir, marker jar
   if [[ -f "$2/$3" ]]; then return; fi
