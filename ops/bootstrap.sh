@@ -26,17 +26,25 @@ else
   step 1/4 "Debian packages: PostgreSQL 15, Redis, kcat, Java, Maven present"
 fi
 
-if ! command -v uv >/dev/null; then
-  step 2/4 "uv: installing from PyPI"
-  python3 -m pip install --quiet --disable-pip-version-check --root-user-action=ignore uv
+# uv may be installed but not on PATH (pyenv shims are rehashed lazily): `python3 -m uv` always works.
+if command -v uv >/dev/null; then
+  UV=(uv)
+elif python3 -m uv --version >/dev/null 2>&1; then
+  UV=(python3 -m uv)
 else
-  step 2/4 "uv: $(uv --version)"
+  # A private venv: never touches the system Python (Debian's refuses pip, PEP 668).
+  if [[ ! -x "$ROOT/.cache/uv/bin/uv" ]]; then
+    step 2/4 "uv: installing from PyPI into .cache/uv"
+    python3 -m venv "$ROOT/.cache/uv"
+    "$ROOT/.cache/uv/bin/python" -m pip install --quiet --disable-pip-version-check uv
+  fi
+  UV=("$ROOT/.cache/uv/bin/uv")
 fi
-UV="$(command -v uv || echo "$(python3 -m site --user-base)/bin/uv")"
+step 2/4 "uv: $("${UV[@]}" --version)"
 
 step 3/4 "Python environments: main (.venv) and streaming (streaming/.venv)"
-"$UV" sync --frozen
-"$UV" sync --frozen --project streaming
+"${UV[@]}" sync --frozen
+"${UV[@]}" sync --frozen --project streaming
 
 fetch_jars() {  # pom dir, target dir, marker jar
   if [[ -f "$2/$3" ]]; then return; fi
