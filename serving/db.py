@@ -38,8 +38,13 @@ def create_engine(database_url: str, **kwargs: object) -> Engine:
 _migrate_lock = threading.Lock()
 
 
-def migrate(database_url: str, revision: str = "head") -> None:
-    """Bring the database to ``revision`` (default: the newest), like ``alembic upgrade``.
+def migrate(database_url: str, revision: str = "heads") -> None:
+    """Bring the database to ``revision`` (default: every service's newest), like ``alembic upgrade``.
+
+    Each service's migrations are their own Alembic branch (``branch_labels`` = the
+    service name, first revision with ``down_revision = None``): services own their
+    schemas and never reference each other's tables, so their histories are
+    independent and ``heads`` upgrades them all.
 
     Safe to call from several threads or processes at once: the later callers wait,
     then find nothing left to do.

@@ -15,7 +15,7 @@ from sqlalchemy.dialects import postgresql as pg
 
 revision: str = "0001_orders_schema"
 down_revision: str | None = None
-branch_labels: str | Sequence[str] | None = None
+branch_labels: str | Sequence[str] | None = ("orders",)
 depends_on: str | Sequence[str] | None = None
 
 SCHEMA = "orders"
