@@ -10,7 +10,7 @@ import argparse
 import logging
 
 from serving.db import migrate
-from serving.outbox.runner import build_relay, drain, run_until_signalled
+from serving.outbox.runner import build_relays, drain, run_until_signalled
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.outbox")
@@ -26,14 +26,15 @@ def main(argv: list[str] | None = None) -> int:
     settings = ServingSettings()
     if args.migrate:
         migrate(settings.database_url)
-    relay = build_relay(settings)
+    relays = build_relays(settings)
     if args.once:
         try:
-            log.info("published %d outbox rows", drain(relay))
+            log.info("published %d outbox rows", sum(drain(relay) for relay in relays))
         finally:
-            relay.close()
+            for relay in relays:
+                relay.close()
     else:
-        run_until_signalled(relay)
+        run_until_signalled(*relays)
     return 0
 
 
