@@ -1,13 +1,20 @@
-"""Minimal bearer-token auth: HS256 JWTs carrying ``sub`` and ``role``.
+"""Bearer-token auth: HS256 access JWTs carrying ``sub``, ``role``, ``jti`` and ``exp``.
 
-This is the walking skeleton's auth; a later issue adds refresh tokens, login and
-fine-grained permissions behind the same ``current_principal`` dependency.
+Login, refresh tokens and logout live in ``serving.identity``; this module only
+mints and checks access tokens. Logout puts a token's ``jti`` on a Redis denylist
+until its ``exp``; ``current_principal`` rejects denylisted tokens. When Redis is
+unreachable the check fails open by default (``denylist_fail_closed``): access
+tokens live 15 minutes and the session's refresh family is revoked durably in
+PostgreSQL, so the exposure is bounded, while failing closed would turn a Redis
+blip into an outage of every authenticated endpoint. docs/identity.md has the details.
 """
 
 from __future__ import annotations
 
+import logging
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Annotated
@@ -17,10 +24,14 @@ from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from serving.field_errors import FieldError
+from serving.gateway.redis_client import LazyRedis, RedisUnavailable
 from serving.problems import ProblemError
 from serving.settings import ServingSettings
 
+log = logging.getLogger(__name__)
+
 ALGORITHM = "HS256"
+DENYLIST_PREFIX = "tiffin:auth:denied-jti:"
 
 
 class Role(StrEnum):
@@ -32,10 +43,18 @@ class Role(StrEnum):
 
 @dataclass(frozen=True)
 class Principal:
-    """Who is calling: the token's subject and role."""
+    """Who is calling: the token's subject and role.
+
+    ``token_id`` (the ``jti``), ``expires_at`` and ``session_id`` (the refresh
+    family a login token belongs to) describe the token, not the caller, so they do
+    not take part in equality.
+    """
 
     subject: str
     role: Role
+    token_id: str | None = field(default=None, compare=False)
+    expires_at: datetime | None = field(default=None, compare=False)
+    session_id: str | None = field(default=None, compare=False)
 
 
 class InvalidToken(Exception):
@@ -48,15 +67,23 @@ def issue_access_token(
     settings: ServingSettings,
     *,
     now: datetime | None = None,
+    session_id: str | None = None,
 ) -> str:
-    """Mint a signed access token (for tests, demos and the simulation)."""
+    """Mint a signed access token (login does this; so do tests, demos and the simulation).
+
+    ``session_id`` ties the token to a login's refresh-token family, so logout with
+    the access token alone can revoke the whole session.
+    """
     issued_at = now or datetime.now(UTC)
-    claims = {
+    claims: dict[str, object] = {
         "sub": subject,
         "role": Role(role).value,
+        "jti": uuid.uuid4().hex,
         "iat": issued_at,
         "exp": issued_at + timedelta(seconds=settings.access_token_ttl_seconds),
     }
+    if session_id is not None:
+        claims["sid"] = session_id
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
@@ -66,15 +93,45 @@ def decode_access_token(token: str, settings: ServingSettings) -> Principal:
             token,
             settings.jwt_secret,
             algorithms=[ALGORITHM],  # never trust the token's own "alg" header
-            options={"require": ["exp", "sub", "role"]},
+            # Without a jti a token could not be revoked, so it is not accepted.
+            options={"require": ["exp", "sub", "role", "jti"]},
         )
         role = Role(claims["role"])
     except (jwt.PyJWTError, ValueError) as exc:
         raise InvalidToken(str(exc)) from exc
-    subject = claims["sub"]
+    subject, token_id, session_id = claims["sub"], claims["jti"], claims.get("sid")
     if not isinstance(subject, str) or not subject:
         raise InvalidToken("sub must be a non-empty string")
-    return Principal(subject=subject, role=role)
+    if not isinstance(token_id, str) or not token_id or len(token_id) > 64:
+        raise InvalidToken("jti must be a short non-empty string")
+    if session_id is not None and not isinstance(session_id, str):
+        raise InvalidToken("sid must be a string")
+    return Principal(
+        subject=subject,
+        role=role,
+        token_id=token_id,
+        expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        session_id=session_id,
+    )
+
+
+def deny_token(redis: LazyRedis, principal: Principal, *, now: datetime | None = None) -> None:
+    """Put the token's jti on the denylist until the token would have expired anyway.
+
+    Raises RedisUnavailable: logout must not claim success it did not achieve.
+    """
+    if principal.token_id is None or principal.expires_at is None:
+        return
+    remaining = int((principal.expires_at - (now or datetime.now(UTC))).total_seconds()) + 1
+    if remaining <= 0:
+        return  # already expired: nothing left to deny
+    key = DENYLIST_PREFIX + principal.token_id
+    redis.call("denylist write", lambda client: client.set(key, "1", ex=remaining))
+
+
+def token_is_denied(redis: LazyRedis, token_id: str) -> bool:
+    """Raises RedisUnavailable when Redis cannot say."""
+    return bool(redis.call("denylist check", lambda client: client.exists(DENYLIST_PREFIX + token_id)))
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token: `Bearer <JWT>`.")
@@ -98,11 +155,27 @@ def current_principal(
         raise _unauthorized("A bearer access token is required.")
     settings: ServingSettings = request.app.state.settings
     try:
-        return decode_access_token(credentials.credentials, settings)
+        principal = decode_access_token(credentials.credentials, settings)
     except InvalidToken:
         # The reason (expired, bad signature, ...) is not echoed: it helps attackers
         # more than clients, who only need to fetch a new token.
         raise _unauthorized("The access token is invalid or expired.") from None
+    redis: LazyRedis | None = getattr(request.app.state, "redis", None)
+    if redis is not None and principal.token_id is not None:
+        try:
+            denied = token_is_denied(redis, principal.token_id)
+        except RedisUnavailable:
+            if settings.denylist_fail_closed:
+                raise ProblemError(
+                    503,
+                    "Tokens cannot be checked right now; retry shortly.",
+                    headers={"Retry-After": "5"},
+                ) from None
+            log.warning("denylist unavailable; accepting token of %s unchecked", principal.subject)
+            denied = False
+        if denied:
+            raise _unauthorized("The access token is invalid or expired.")
+    return principal
 
 
 CurrentPrincipal = Annotated[Principal, Depends(current_principal)]

@@ -1,0 +1,24 @@
+"""Installs the gateway on an app."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+
+from serving.gateway.json_logging import configure_logging
+from serving.gateway.middleware import RateLimitMiddleware, RequestIdMiddleware
+from serving.gateway.redis_client import LazyRedis
+from serving.settings import ServingSettings
+
+
+def install_gateway(app: FastAPI, settings: ServingSettings) -> LazyRedis:
+    """Wire logging, the lazy Redis client (``app.state.redis``) and the middleware.
+
+    The request-id middleware is outermost, so even a 429 or a 500 carries the id.
+    """
+    configure_logging(settings.log_level)
+    redis = LazyRedis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    app.state.redis = redis
+    if settings.rate_limit_enabled:
+        app.add_middleware(RateLimitMiddleware, settings=settings, redis=redis)
+    app.add_middleware(RequestIdMiddleware)
+    return redis

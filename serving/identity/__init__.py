@@ -1,0 +1,1 @@
+"""The identity service: users, roles, addresses, login sessions (PostgreSQL schema ``identity``)."""

@@ -1,0 +1,96 @@
+import subprocess
+import sys
+import uuid
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from fastapi.testclient import TestClient
+
+from serving.db import VERSION_TABLE, create_engine
+from serving.identity.tables import SCHEMA, metadata
+
+from .conftest import PASSWORD, unique_email
+
+pytestmark = pytest.mark.stack
+
+
+def test_the_identity_migration_creates_exactly_the_tables_the_code_uses(database_url: str) -> None:
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            context = MigrationContext.configure(
+                connection,
+                opts={
+                    "include_schemas": True,
+                    "include_name": lambda name, type_, _: type_ != "schema" or name == SCHEMA,
+                    "version_table": VERSION_TABLE,
+                },
+            )
+            assert compare_metadata(context, metadata) == []
+    finally:
+        engine.dispose()
+
+
+def test_create_admin_makes_an_admin_who_can_log_in_and_read_any_user(database_url: str, client: TestClient) -> None:
+    email = unique_email("ops")
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "serving.identity",
+            "create-admin",
+            "--email",
+            email,
+            "--password-stdin",
+            "--database-url",
+            database_url,
+        ],
+        input=PASSWORD + "\n",
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    admin_id = str(uuid.UUID(result.stdout.strip()))
+
+    login = client.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
+    assert login.status_code == 200
+    headers = {"Authorization": f"Bearer {login.json()['access_token']}"}
+    me = client.get(f"/api/v1/users/{admin_id}", headers=headers)
+    assert me.status_code == 200 and me.json()["role"] == "ADMIN"
+
+    again = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "serving.identity",
+            "create-admin",
+            "--email",
+            email.upper(),
+            "--password",
+            PASSWORD,
+            "--database-url",
+            database_url,
+        ],
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert again.returncode == 1 and "email" in again.stderr
+
+
+def test_passwords_are_stored_as_argon2id_hashes_never_in_clear(database_url: str, client: TestClient) -> None:
+    email = unique_email()
+    body = {"email": email, "password": PASSWORD, "name": "Hash Check"}
+    assert client.post("/api/v1/auth/register", json=body).status_code == 201
+    engine = create_engine(database_url)
+    try:
+        with engine.connect() as connection:
+            stored = connection.execute(
+                sa.text("SELECT password_hash FROM identity.users WHERE email = :e"), {"e": email.lower()}
+            ).scalar_one()
+    finally:
+        engine.dispose()
+    assert stored.startswith("$argon2id$") and PASSWORD not in stored
