@@ -1,0 +1,184 @@
+"""HTTP surface of the payments service (mounted under /api/v1): payments and the wallet."""
+
+from __future__ import annotations
+
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi.responses import JSONResponse
+
+from serving.auth import CurrentPrincipal, Principal, Role, principal_with_role
+from serving.field_errors import FieldError
+from serving.payments.domain import IDEMPOTENCY_KEY_PATTERN, PaymentRejected
+from serving.payments.runtime import payments_for
+from serving.payments.schemas import (
+    CreatePaymentRequest,
+    PaymentOut,
+    RefundOut,
+    RefundRequest,
+    TopUpOut,
+    TopUpRequest,
+    TransactionPage,
+    WalletOut,
+)
+from serving.payments.service import Outcome, Payments
+from serving.problems import PROBLEM_RESPONSES, ProblemError
+
+# Every error is a problem document; 402/409/502/503 come from the money rules and the gateway.
+router = APIRouter(
+    tags=["payments"],
+    responses={**PROBLEM_RESPONSES, **dict.fromkeys((402, 403, 409, 502, 503), PROBLEM_RESPONSES[401])},
+)
+
+Service = Annotated[Payments, Depends(payments_for)]
+Customer = Annotated[Principal, Depends(principal_with_role(Role.CUSTOMER))]
+# "System" callers (the order saga) call the service's functions in-process; over
+# HTTP only an admin may refund or settle for now.
+Admin = Annotated[Principal, Depends(principal_with_role(Role.ADMIN))]
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(
+        alias="Idempotency-Key",
+        description="Required on money-moving calls: 8–128 of `A-Z a-z 0-9 . _ : -`. "
+        "The same key with the same body returns the first answer; with another body, 409.",
+    ),
+]
+
+_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
+_TRACE_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
+REPLAYED_HEADER = "Idempotent-Replayed"
+
+
+def _idempotency_key(value: str | None) -> str:
+    if value is None:
+        message = "The Idempotency-Key header is required on this call."
+    elif not _KEY.match(value):
+        message = "The Idempotency-Key must be 8–128 of A-Z a-z 0-9 . _ : -"
+    else:
+        return value
+    raise ProblemError(422, message, errors=[FieldError("Idempotency-Key", message)])
+
+
+def _trace_id(request: Request) -> str | None:
+    candidate = request.headers.get("x-request-id", "")
+    return candidate if _TRACE_ID.match(candidate) else None
+
+
+def _answer(outcome: Outcome, location: str | None = None) -> JSONResponse:
+    headers = {REPLAYED_HEADER: "true" if outcome.replayed else "false"}
+    if location:
+        headers["Location"] = location
+    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
+
+
+def _problem(rejected: PaymentRejected) -> ProblemError:
+    return ProblemError(rejected.status, rejected.detail, errors=rejected.errors, problem_type=rejected.problem_type)
+
+
+@router.post(
+    "/payments",
+    status_code=status.HTTP_201_CREATED,
+    response_model=PaymentOut,
+    summary="Pay for an order as the calling customer (card, wallet or cash on delivery)",
+)
+def create_payment(
+    body: CreatePaymentRequest,
+    principal: Customer,
+    service: Service,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    key = _idempotency_key(idempotency_key)
+    try:
+        outcome = service.create_payment(principal.subject, body, key, trace_id=_trace_id(request))
+    except PaymentRejected as rejected:
+        raise _problem(rejected) from None
+    return _answer(outcome, f"{request.url.path}/{outcome.body['payment_id']}")
+
+
+@router.get(
+    "/payments/transactions",
+    response_model=TransactionPage,
+    summary="The caller's wallet ledger, newest first",
+)
+def transactions(
+    principal: Customer,
+    service: Service,
+    cursor: Annotated[str | None, Query(max_length=19, pattern=r"^[0-9]+$")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+) -> TransactionPage:
+    return service.transactions(principal.subject, int(cursor) if cursor else None, limit)
+
+
+@router.get("/payments/{payment_id}", response_model=PaymentOut, summary="One payment, to its customer or an admin")
+def get_payment(payment_id: uuid.UUID, principal: CurrentPrincipal, service: Service) -> PaymentOut:
+    payment = service.get_payment(payment_id, principal)
+    if payment is None:
+        # Same answer for "no such payment" and "not yours": existence does not leak.
+        raise ProblemError(404, f"No payment {payment_id} was found.")
+    return PaymentOut.from_payment(payment)
+
+
+@router.post(
+    "/payments/{payment_id}/refund",
+    status_code=status.HTTP_201_CREATED,
+    response_model=RefundOut,
+    summary="Refund part or all of a payment (admin)",
+)
+def refund_payment(
+    payment_id: uuid.UUID,
+    body: RefundRequest,
+    principal: Admin,
+    service: Service,
+    request: Request,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    key = _idempotency_key(idempotency_key)
+    try:
+        outcome = service.refund(principal.subject, payment_id, body, key, trace_id=_trace_id(request))
+    except PaymentRejected as rejected:
+        raise _problem(rejected) from None
+    if outcome is None:
+        raise ProblemError(404, f"No payment {payment_id} was found.")
+    return _answer(outcome)
+
+
+@router.post(
+    "/payments/cod/{order_id}/settle",
+    response_model=PaymentOut,
+    summary="Cash on delivery was collected: settle the order's COD payment (admin; idempotent)",
+)
+def settle_cod(order_id: uuid.UUID, _principal: Admin, service: Service, request: Request) -> PaymentOut:
+    payment = service.settle_cod(order_id, trace_id=_trace_id(request))
+    if payment is None:
+        raise ProblemError(404, f"Order {order_id} has no pending cash-on-delivery payment.")
+    return PaymentOut.from_payment(payment)
+
+
+@router.post(
+    "/wallet/topups",
+    status_code=status.HTTP_201_CREATED,
+    response_model=TopUpOut,
+    summary="Add money to the caller's wallet from a card",
+)
+def top_up(
+    body: TopUpRequest,
+    principal: Customer,
+    service: Service,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> JSONResponse:
+    key = _idempotency_key(idempotency_key)
+    try:
+        outcome = service.top_up(principal.subject, body, key)
+    except PaymentRejected as rejected:
+        raise _problem(rejected) from None
+    return _answer(outcome)
+
+
+@router.get("/wallet", response_model=WalletOut, summary="The caller's wallet balance")
+def wallet(principal: Customer, service: Service) -> WalletOut:
+    return WalletOut(
+        customer_id=principal.subject, balance_minor=service.wallet_balance(principal.subject), currency="INR"
+    )

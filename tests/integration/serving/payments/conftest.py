@@ -1,0 +1,194 @@
+"""Fixtures for the payments tests: a real PostgreSQL, the app with a sandbox gateway
+the test can inspect, and helpers that pay, top up and count rows."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from ops.stack.config import StackConfig
+from serving.app import create_app
+from serving.auth import Role, issue_access_token
+from serving.db import create_engine
+from serving.payments import tables
+from serving.payments.retry import RetryPolicy
+from serving.payments.sandbox import CARD_SUCCEEDS, SandboxGateway
+from serving.payments.service import Payments
+from serving.settings import ServingSettings
+
+TRANSIENT_FAILURES = 2
+MAX_ATTEMPTS = 4
+
+
+@pytest.fixture(scope="module")
+def settings(database_url: str, stack: StackConfig) -> ServingSettings:
+    """Overrides the serving conftest's: fast retries, no rate limits, the stack's Redis."""
+    options: dict[str, Any] = {
+        "database_url": database_url,
+        "kafka_bootstrap": stack.kafka_bootstrap,
+        "jwt_secret": f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
+        "service_name": f"payments-test-{uuid.uuid4().hex[:6]}",
+        "payments_gateway_max_attempts": MAX_ATTEMPTS,
+        "payments_retry_initial_seconds": 0.001,
+        "payments_retry_cap_seconds": 0.005,
+        "payments_sandbox_transient_failures": TRANSIENT_FAILURES,
+        # Set only where the gateway layer (another work stream) defines them.
+        "redis_url": getattr(stack, "redis_url", None),
+        "rate_limit_enabled": False,
+    }
+    known = ServingSettings.model_fields
+    return ServingSettings(**{k: v for k, v in options.items() if k in known and v is not None})
+
+
+@pytest.fixture(scope="module")
+def gateway() -> SandboxGateway:
+    return SandboxGateway(transient_failures=TRANSIENT_FAILURES)
+
+
+@pytest.fixture(scope="module")
+def client(settings: ServingSettings, gateway: SandboxGateway) -> Iterator[TestClient]:
+    app = create_app(settings)
+    app.state.payment_gateway = gateway  # the one the tests inspect
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def payments(database_url: str, gateway: SandboxGateway) -> Iterator[Payments]:
+    """The service called in-process (as the order saga will), with a pool for 20+ threads."""
+    engine = create_engine(database_url, pool_size=30, max_overflow=10)
+    yield Payments(engine, gateway, RetryPolicy(max_attempts=MAX_ATTEMPTS, initial_seconds=0.001, cap_seconds=0.005))
+    engine.dispose()
+
+
+@pytest.fixture(scope="module")
+def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
+    """``auth(subject, role=CUSTOMER, key=None)`` -> headers (with an Idempotency-Key if given)."""
+
+    def headers(subject: str, role: Role = Role.CUSTOMER, key: str | None = None) -> dict[str, str]:
+        result = {"Authorization": f"Bearer {issue_access_token(subject, role, settings)}"}
+        if key is not None:
+            result["Idempotency-Key"] = key
+        return result
+
+    return headers
+
+
+def new_key() -> str:
+    return f"key-{uuid.uuid4().hex}"
+
+
+def card(number: str = CARD_SUCCEEDS) -> dict[str, Any]:
+    return {"number": number, "expiry_month": 12, "expiry_year": 2030, "cvc": "123"}
+
+
+def payment_body(method: str = "card", amount_minor: int = 27500, **overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "order_id": str(uuid.uuid4()),
+        "method": method,
+        "amount_minor": amount_minor,
+        "currency": "INR",
+    }
+    if method == "card":
+        body["card"] = card()
+    body.update(overrides)
+    return body
+
+
+@pytest.fixture(scope="module")
+def top_up(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[[str, int], dict[str, Any]]:
+    def top(customer: str, amount_minor: int) -> dict[str, Any]:
+        response = client.post(
+            "/api/v1/wallet/topups",
+            json={"amount_minor": amount_minor, "currency": "INR", "card": card()},
+            headers=auth(customer, key=new_key()),
+        )
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    return top
+
+
+@pytest.fixture(scope="module")
+def pay(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[..., dict[str, Any]]:
+    """``pay(customer, **payment_body_args)`` -> the 201 payment."""
+
+    def make(customer: str, **body: Any) -> dict[str, Any]:
+        response = client.post("/api/v1/payments", json=payment_body(**body), headers=auth(customer, key=new_key()))
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    return make
+
+
+@pytest.fixture(scope="module")
+def db(database_url: str) -> Iterator[Engine]:
+    engine = create_engine(database_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def count_rows(db: Engine) -> Callable[[], dict[str, int]]:
+    """Rows in every payments table now; compare before and after a request."""
+
+    def count() -> dict[str, int]:
+        with db.connect() as connection:
+            return {
+                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in tables.metadata.sorted_tables
+            }
+
+    return count
+
+
+@pytest.fixture
+def events_for(db: Engine) -> Callable[[str], list[dict[str, Any]]]:
+    """``events_for(order_id)`` -> the payments outbox envelopes keyed by that order, in id order."""
+
+    def events(order_id: str) -> list[dict[str, Any]]:
+        with db.connect() as connection:
+            rows = connection.execute(
+                sa.select(tables.outbox.c.topic, tables.outbox.c.payload)
+                .where(tables.outbox.c.message_key == order_id)
+                .order_by(tables.outbox.c.id)
+            ).all()
+        assert all(row.topic == "payments.v1" for row in rows)
+        return [dict(row.payload) for row in rows]
+
+    return events
+
+
+def customer() -> str:
+    return f"cust-{uuid.uuid4().hex[:10]}"
+
+
+@pytest.fixture(scope="module")
+def new_customer() -> Callable[[], str]:
+    """A random customer id, so tests never share wallets."""
+    return customer
+
+
+@pytest.fixture(scope="module")
+def new_idempotency_key() -> Callable[[], str]:
+    return new_key
+
+
+@pytest.fixture(scope="module")
+def make_payment_body() -> Callable[..., dict[str, Any]]:
+    """``make_payment_body(method="card", amount_minor=27500, **overrides)`` -> a valid POST /payments body."""
+    return payment_body
+
+
+@pytest.fixture(scope="module")
+def make_card() -> Callable[..., dict[str, Any]]:
+    """``make_card(number=CARD_SUCCEEDS)`` -> a card object for a request body."""
+    return card
