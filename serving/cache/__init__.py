@@ -1,0 +1,1 @@
+"""Redis caches of the serving layer."""

@@ -1,0 +1,1 @@
+"""The restaurants service: restaurants, menus, inventory and offers (schema ``restaurants``)."""

@@ -1,0 +1,119 @@
+"""The restaurants service's tables, in the PostgreSQL schema ``restaurants``.
+
+Money is BIGINT minor units, times TIMESTAMPTZ. ``search_text`` (name, cuisines and
+dish names) is maintained by the repository whenever a restaurant or its items change;
+its tsvector and trigram indexes serve search. Migrations create exactly these.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql as pg
+
+from serving.outbox.table import define_outbox_table
+
+SCHEMA = "restaurants"
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+metadata = sa.MetaData(schema=SCHEMA, naming_convention=NAMING_CONVENTION)
+
+restaurants = sa.Table(
+    "restaurants",
+    metadata,
+    sa.Column("restaurant_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column("owner_id", sa.Text, nullable=False),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("address", sa.Text, nullable=False),
+    sa.Column("city", sa.Text, nullable=False),
+    sa.Column("lat", sa.Float, nullable=False),
+    sa.Column("lon", sa.Float, nullable=False),
+    sa.Column("cuisines", pg.ARRAY(sa.Text), nullable=False),
+    sa.Column("timezone", sa.Text, nullable=False),
+    sa.Column("opening_hours", pg.JSONB, nullable=False),
+    sa.Column("status", sa.Text, nullable=False),
+    sa.Column("rating_avg", sa.Float, nullable=False),
+    sa.Column("rating_count", sa.Integer, nullable=False),
+    sa.Column("popularity", sa.Integer, nullable=False),
+    sa.Column("search_text", sa.Text, nullable=False),
+    sa.Column(
+        "search_vector",
+        pg.TSVECTOR,
+        sa.Computed("to_tsvector('simple'::regconfig, search_text)", persisted=True),
+    ),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("status IN ('ACTIVE', 'INACTIVE', 'CLOSED')", name="status"),
+    sa.CheckConstraint("lat BETWEEN -90 AND 90 AND lon BETWEEN -180 AND 180", name="coordinates"),
+    sa.CheckConstraint("rating_avg BETWEEN 0 AND 5 AND rating_count >= 0 AND popularity >= 0", name="rating"),
+)
+# "My restaurants" for an owner; the bounding-box prefilter of radius search.
+sa.Index(None, restaurants.c.owner_id)
+sa.Index(None, restaurants.c.lat, restaurants.c.lon)
+sa.Index("ix_restaurants_search_vector", restaurants.c.search_vector, postgresql_using="gin")
+sa.Index(
+    "ix_restaurants_search_text_trgm",
+    restaurants.c.search_text,
+    postgresql_using="gin",
+    postgresql_ops={"search_text": "gin_trgm_ops"},
+)
+
+menu_categories = sa.Table(
+    "menu_categories",
+    metadata,
+    sa.Column("category_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column(
+        "restaurant_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey(restaurants.c.restaurant_id, ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.UniqueConstraint("restaurant_id", "name"),
+)
+
+menu_items = sa.Table(
+    "menu_items",
+    metadata,
+    sa.Column("item_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column(
+        "restaurant_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey(restaurants.c.restaurant_id, ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column(
+        "category_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey(menu_categories.c.category_id, ondelete="SET NULL"),
+        nullable=True,
+    ),
+    sa.Column("name", sa.Text, nullable=False),
+    sa.Column("description", sa.Text, nullable=False),
+    sa.Column("price_minor", sa.BigInteger, nullable=False),
+    sa.Column("is_veg", sa.Boolean, nullable=False),
+    sa.Column("photo_url", sa.Text, nullable=True),
+    sa.Column("available", sa.Boolean, nullable=False),
+    # NULL: not stock-tracked (made to order); otherwise portions left, never negative.
+    sa.Column("stock", sa.Integer, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("price_minor >= 0", name="price"),
+    sa.CheckConstraint("stock IS NULL OR stock >= 0", name="stock"),
+)
+sa.Index(None, menu_items.c.restaurant_id)
+sa.Index(
+    "ix_menu_items_name_trgm",
+    menu_items.c.name,
+    postgresql_using="gin",
+    postgresql_ops={"name": "gin_trgm_ops"},
+)
+
+outbox = define_outbox_table(metadata)

@@ -1,0 +1,1 @@
+"""Search and discovery over restaurants and dishes (PostgreSQL full-text + pg_trgm)."""

@@ -1,0 +1,112 @@
+"""Fixtures for the restaurants API tests: the app on a migrated database with the test
+Redis, helpers that create restaurants and items through the API, and row counters."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from ops.stack.config import StackConfig
+from serving.app import create_app
+from serving.auth import Role, issue_access_token
+from serving.restaurants.tables import menu_categories, menu_items, outbox, restaurants
+from serving.settings import ServingSettings
+
+
+@pytest.fixture(scope="module")
+def settings(database_url: str, stack: StackConfig) -> ServingSettings:
+    return ServingSettings(
+        database_url=database_url,
+        redis_url=stack.redis_url,
+        kafka_bootstrap=stack.kafka_bootstrap,
+        jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
+        service_name=f"restaurants-test-{uuid.uuid4().hex[:6]}",
+        rate_limit_enabled=False,  # these tests fire many requests as one user
+    )
+
+
+@pytest.fixture(scope="module")
+def client(settings: ServingSettings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
+    client: redis.Redis[bytes] = redis.Redis.from_url(stack.redis_url)
+    yield client
+    client.close()
+
+
+@pytest.fixture(scope="module")
+def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
+    def header(subject: str, role: Role = Role.CUSTOMER) -> dict[str, str]:
+        return {"Authorization": f"Bearer {issue_access_token(subject, role, settings)}"}
+
+    return header
+
+
+def restaurant_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {
+        "name": "Dakshin Tiffin Room",
+        "address": "12 MG Road, Bengaluru",
+        "city": "Bengaluru",
+        "lat": 12.9756,
+        "lon": 77.6050,
+        "cuisines": ["South Indian"],
+        "opening_hours": {day: [{"open": "00:00", "close": "00:00"}] for day in
+                          ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+    }  # fmt: skip
+    body.update(overrides)
+    return body
+
+
+def item_body(**overrides: Any) -> dict[str, Any]:
+    body: dict[str, Any] = {"name": "Masala Dosa", "price_minor": 12000, "is_veg": True, "stock": 10}
+    body.update(overrides)
+    return body
+
+
+class Owner:
+    """A restaurant account with one restaurant, driving the API."""
+
+    def __init__(self, client: TestClient, auth: Callable[..., dict[str, str]], **overrides: Any) -> None:
+        self.client = client
+        self.id = f"owner-{uuid.uuid4().hex[:10]}"
+        self.headers = auth(self.id, Role.RESTAURANT)
+        response = client.post("/api/v1/restaurants", json=restaurant_body(**overrides), headers=self.headers)
+        assert response.status_code == 201, response.text
+        self.restaurant: dict[str, Any] = response.json()
+        self.rid: str = self.restaurant["restaurant_id"]
+
+    def add_item(self, **overrides: Any) -> dict[str, Any]:
+        response = self.client.post(
+            f"/api/v1/restaurants/{self.rid}/menu/items", json=item_body(**overrides), headers=self.headers
+        )
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+
+@pytest.fixture
+def new_owner(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[..., Owner]:
+    return lambda **overrides: Owner(client, auth, **overrides)
+
+
+@pytest.fixture
+def count_rows(engine: Engine) -> Callable[[], dict[str, int]]:
+    def count() -> dict[str, int]:
+        with engine.connect() as connection:
+            return {
+                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
+                for table in (restaurants, menu_categories, menu_items, outbox)
+            }
+
+    return count

@@ -1,0 +1,51 @@
+"""The restaurants migration matches the code's tables; the real-data seed loads idempotently."""
+
+from __future__ import annotations
+
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+from sqlalchemy.engine import Engine
+
+from serving.db import VERSION_TABLE
+from serving.restaurants.seed import restaurant_uuid, seed, seed_owner
+from serving.restaurants.tables import SCHEMA, menu_items, metadata, outbox, restaurants
+
+pytestmark = pytest.mark.stack
+
+
+def test_the_migration_creates_exactly_the_restaurants_tables_the_code_uses(engine: Engine) -> None:
+    with engine.connect() as connection:
+        context = MigrationContext.configure(
+            connection,
+            opts={
+                "include_schemas": True,
+                "include_name": lambda name, type_, _: type_ != "schema" or name == SCHEMA,
+                "version_table": VERSION_TABLE,
+            },
+        )
+        assert compare_metadata(context, metadata) == []
+
+
+def test_seeding_loads_real_restaurants_once_and_again_changes_nothing(engine: Engine) -> None:
+    first = seed(engine)
+    second = seed(engine)
+    assert (first.restaurants_inserted, first.items_inserted) == (150, 1200)
+    assert (second.restaurants_inserted, second.items_inserted) == (0, 0)
+    with engine.connect() as connection:
+        hauz_khas = connection.execute(
+            sa.select(restaurants).where(restaurants.c.restaurant_id == restaurant_uuid("308322"))
+        ).one()
+        dishes = connection.execute(
+            sa.select(sa.func.count()).where(menu_items.c.restaurant_id == hauz_khas.restaurant_id)
+        ).scalar_one()
+        seeded_events = connection.execute(
+            sa.select(sa.func.count()).select_from(outbox).where(outbox.c.message_key == str(hauz_khas.restaurant_id))
+        ).scalar_one()
+    assert hauz_khas.name == "Hauz Khas Social" and hauz_khas.city == "New Delhi"
+    assert hauz_khas.owner_id == seed_owner("308322")
+    assert 28.5 < hauz_khas.lat < 28.6 and 77.1 < hauz_khas.lon < 77.3
+    assert hauz_khas.rating_avg == 4.3 and hauz_khas.popularity == 7931
+    assert dishes == 8
+    assert seeded_events == 0  # an initial load, not business changes
