@@ -23,7 +23,7 @@ MAX_DELIVERY_FEE_MINOR = 1_000_000  # Rs 10,000
 
 
 class OrderStatus(StrEnum):
-    """The order lifecycle (docs/ARCHITECTURE); transitions arrive with a later issue."""
+    """The order lifecycle; the allowed moves are the table in ``lifecycle.py``."""
 
     PENDING = "PENDING"
     ACCEPTED = "ACCEPTED"
@@ -67,6 +67,9 @@ class Order:
     totals: OrderTotals
     status: OrderStatus
     placed_at: datetime
+    # Set by the lifecycle (serving/orders/lifecycle.py) as the order moves on.
+    estimated_ready_at: datetime | None = None
+    cancellation_reason: str | None = None
 
 
 class OrderRejected(Exception):

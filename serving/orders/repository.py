@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
+from serving.orders.cursor import Cursor
 from serving.orders.domain import LineItem, Order, OrderStatus, OrderTotals
-from serving.orders.tables import order_lines, orders, outbox
+from serving.orders.lifecycle import Actor, Transitioned
+from serving.orders.tables import idempotency_keys, order_lines, order_status_history, orders, outbox
 from serving.outbox.writer import append_to_outbox
 
 
@@ -44,16 +51,33 @@ def insert_order(connection: Connection, order: Order, event: EventEnvelope) -> 
             for line_no, line in enumerate(order.lines, start=1)
         ],
     )
+    connection.execute(
+        sa.insert(order_status_history).values(
+            order_id=order.order_id,
+            from_status=None,
+            to_status=order.status.value,
+            actor=Actor.CUSTOMER.value,
+            actor_id=order.customer_id,
+            changed_at=order.placed_at,
+        )
+    )
     append_to_outbox(connection, outbox, event)
 
 
-def find_order(connection: Connection, order_id: uuid.UUID) -> Order | None:
-    head = connection.execute(sa.select(orders).where(orders.c.order_id == order_id)).first()
-    if head is None:
-        return None
-    lines = connection.execute(
-        sa.select(order_lines).where(order_lines.c.order_id == order_id).order_by(order_lines.c.line_no)
-    ).all()
+def _lines_by_order(connection: Connection, order_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, list[Any]]:
+    by_order: dict[uuid.UUID, list[Any]] = {order_id: [] for order_id in order_ids}
+    if order_ids:
+        query = (
+            sa.select(order_lines)
+            .where(order_lines.c.order_id.in_(order_ids))
+            .order_by(order_lines.c.order_id, order_lines.c.line_no)
+        )
+        for line in connection.execute(query):
+            by_order[line.order_id].append(line)
+    return by_order
+
+
+def _to_order(head: Any, lines: Sequence[Any]) -> Order:
     return Order(
         order_id=head.order_id,
         customer_id=head.customer_id,
@@ -76,4 +100,126 @@ def find_order(connection: Connection, order_id: uuid.UUID) -> Order | None:
         ),
         status=OrderStatus(head.status),
         placed_at=head.placed_at,
+        estimated_ready_at=head.estimated_ready_at,
+        cancellation_reason=head.cancellation_reason,
     )
+
+
+def find_order(connection: Connection, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
+    """The order; ``for_update`` locks its row until the transaction ends.
+
+    Every status change reads the order with the lock, so two racing changes are
+    serialised: the second sees the first one's status and is judged against it.
+    """
+    query = sa.select(orders).where(orders.c.order_id == order_id)
+    if for_update:
+        query = query.with_for_update(of=orders)
+    head = connection.execute(query).first()
+    if head is None:
+        return None
+    return _to_order(head, _lines_by_order(connection, [order_id])[order_id])
+
+
+def save_transition(connection: Connection, change: Transitioned, event: EventEnvelope) -> None:
+    """Store the new status, its history row and its event (call with the row locked)."""
+    order = change.after
+    connection.execute(
+        sa.update(orders)
+        .where(orders.c.order_id == order.order_id)
+        .values(
+            status=order.status.value,
+            estimated_ready_at=order.estimated_ready_at,
+            cancellation_reason=order.cancellation_reason,
+        )
+    )
+    connection.execute(
+        sa.insert(order_status_history).values(
+            order_id=order.order_id,
+            from_status=change.before.status.value,
+            to_status=order.status.value,
+            reason=change.reason.value if change.reason else None,
+            actor=change.actor.value,
+            actor_id=change.actor_id,
+            changed_at=change.changed_at,
+        )
+    )
+    append_to_outbox(connection, outbox, event)
+
+
+@dataclass(frozen=True)
+class StoredKey:
+    request_hash: str
+    order_id: uuid.UUID
+
+
+def find_idempotency_key(connection: Connection, customer_id: str, key: str) -> StoredKey | None:
+    row = connection.execute(
+        sa.select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
+            idempotency_keys.c.customer_id == customer_id,
+            idempotency_keys.c.idempotency_key == key,
+        )
+    ).first()
+    return StoredKey(row.request_hash, row.order_id) if row else None
+
+
+def claim_idempotency_key(
+    connection: Connection,
+    *,
+    customer_id: str,
+    key: str,
+    request_hash: str,
+    order_id: uuid.UUID,
+    now: datetime,
+) -> bool:
+    """Record the key for ``order_id``; False if another request holds it already.
+
+    ON CONFLICT DO NOTHING waits for a concurrent transaction inserting the same key
+    and then reports the conflict, so of two racing duplicates exactly one wins.
+    """
+    statement = (
+        pg_insert(idempotency_keys)
+        .values(
+            customer_id=customer_id,
+            idempotency_key=key,
+            request_hash=request_hash,
+            order_id=order_id,
+            created_at=now,
+        )
+        .on_conflict_do_nothing()
+        .returning(idempotency_keys.c.order_id)
+    )
+    return connection.execute(statement).first() is not None
+
+
+@dataclass(frozen=True)
+class HistoryFilter:
+    """Which orders a history page may contain; ``None`` means "no restriction"."""
+
+    customer_id: str | None = None
+    restaurant_ids: Sequence[str] | None = None
+    statuses: Sequence[OrderStatus] = ()
+    placed_from: datetime | None = None
+    placed_to: datetime | None = None
+
+
+def list_orders(connection: Connection, where: HistoryFilter, after: Cursor | None, limit: int) -> list[Order]:
+    """Up to ``limit`` orders, newest first, strictly after ``after`` (keyset paging)."""
+    query = sa.select(orders)
+    if where.customer_id is not None:
+        query = query.where(orders.c.customer_id == where.customer_id)
+    if where.restaurant_ids is not None:
+        if not where.restaurant_ids:
+            return []
+        query = query.where(orders.c.restaurant_id.in_(list(where.restaurant_ids)))
+    if where.statuses:
+        query = query.where(orders.c.status.in_([s.value for s in where.statuses]))
+    if where.placed_from is not None:
+        query = query.where(orders.c.placed_at >= where.placed_from)
+    if where.placed_to is not None:
+        query = query.where(orders.c.placed_at < where.placed_to)
+    if after is not None:
+        query = query.where(sa.tuple_(orders.c.placed_at, orders.c.order_id) < (after.placed_at, after.order_id))
+    query = query.order_by(orders.c.placed_at.desc(), orders.c.order_id.desc()).limit(limit)
+    heads = connection.execute(query).all()
+    lines = _lines_by_order(connection, [head.order_id for head in heads])
+    return [_to_order(head, lines[head.order_id]) for head in heads]

@@ -12,7 +12,7 @@ from typing import Annotated, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from serving.orders import domain
+from serving.orders import domain, lifecycle
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
@@ -96,6 +96,9 @@ class OrderOut(BaseModel):
     delivery_fee_minor: int
     total_minor: int
     placed_at: AwareDatetime
+    # Lifecycle details; null until the restaurant accepts / unless cancelled.
+    estimated_ready_at: AwareDatetime | None = None
+    cancellation_reason: lifecycle.CancelReason | None = None
 
     @classmethod
     def from_order(cls, order: domain.Order) -> OrderOut:
@@ -120,4 +123,44 @@ class OrderOut(BaseModel):
             delivery_fee_minor=order.totals.delivery_fee_minor,
             total_minor=order.totals.total_minor,
             placed_at=order.placed_at,
+            estimated_ready_at=order.estimated_ready_at,
+            cancellation_reason=(
+                lifecycle.CancelReason(order.cancellation_reason) if order.cancellation_reason else None
+            ),
         )
+
+
+PrepTimeMinutes = Annotated[int, Field(strict=True, ge=lifecycle.MIN_PREP_MINUTES, le=lifecycle.MAX_PREP_MINUTES)]
+
+
+class AcceptRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"prep_time_minutes": 20}]})
+
+    prep_time_minutes: PrepTimeMinutes = Field(description="The kitchen's estimate, 1-180 minutes.")
+
+
+class RejectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "out_of_stock"}]})
+
+    reason: lifecycle.RejectionReason
+
+
+class AdminStatusRequest(BaseModel):
+    """An admin drives any move of the lifecycle table (until deliveries do it)."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"status": "PICKED"}, {"status": "CANCELLED", "reason": "payment_failed"}]},
+    )
+
+    status: domain.OrderStatus
+    reason: lifecycle.CancelReason | None = Field(default=None, description="Required for CANCELLED only.")
+    prep_time_minutes: PrepTimeMinutes | None = Field(default=None, description="Required for ACCEPTED only.")
+    rejection_reason: lifecycle.RejectionReason | None = Field(
+        default=None, description="For reason restaurant_rejected; defaults to other."
+    )
+
+
+class OrderPage(BaseModel):
+    items: list[OrderOut]
+    next_cursor: str | None = Field(description="Pass as `cursor` for the next page; null on the last page.")
