@@ -6,8 +6,10 @@ from dataclasses import dataclass
 
 from pydantic import BaseModel
 
-from contracts.events.orders import OrderPlaced
-from contracts.topics import ORDERS, Topic
+from contracts.events.orders import ORDER_LIFECYCLE_EVENTS, OrderPlaced
+from contracts.events.payments import PaymentFailed, PaymentPending, PaymentRefunded, PaymentSucceeded
+from contracts.events.restaurants import MenuItemChanged, RestaurantChanged
+from contracts.topics import ORDERS, PAYMENTS, RESTAURANTS, Topic
 
 
 @dataclass(frozen=True)
@@ -20,7 +22,16 @@ class EventSpec:
 
 EVENT_SPECS: dict[str, EventSpec] = {
     spec.event_type: spec
-    for spec in (EventSpec(OrderPlaced.event_type, OrderPlaced.schema_version, OrderPlaced, ORDERS),)
+    for spec in (
+        EventSpec(OrderPlaced.event_type, OrderPlaced.schema_version, OrderPlaced, ORDERS),
+        *(EventSpec(event.event_type, event.schema_version, event, ORDERS) for event in ORDER_LIFECYCLE_EVENTS),
+        EventSpec(RestaurantChanged.event_type, RestaurantChanged.schema_version, RestaurantChanged, RESTAURANTS),
+        EventSpec(MenuItemChanged.event_type, MenuItemChanged.schema_version, MenuItemChanged, RESTAURANTS),
+        *(
+            EventSpec(event.event_type, event.schema_version, event, PAYMENTS)
+            for event in (PaymentPending, PaymentSucceeded, PaymentFailed, PaymentRefunded)
+        ),
+    )
 }
 
 

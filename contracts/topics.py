@@ -27,7 +27,21 @@ CITY_ORDER_METRICS = Topic(
     description="Per-city order count and GMV per event-time minute, from the Flink metrics job.",
 )
 
-ALL_TOPICS: tuple[Topic, ...] = (ORDERS, CITY_ORDER_METRICS)
+RESTAURANTS = Topic(
+    name="restaurants.v1",
+    partitions=3,
+    key="restaurant_id",
+    description="Restaurant and menu changes (details, prices, availability, stock), keyed by restaurant_id.",
+)
+
+PAYMENTS = Topic(
+    name="payments.v1",
+    partitions=3,
+    key="order_id",
+    description="Payment outcomes and refunds, keyed by order_id so one order's payment events stay in order.",
+)
+
+ALL_TOPICS: tuple[Topic, ...] = (ORDERS, CITY_ORDER_METRICS, RESTAURANTS, PAYMENTS)
 
 
 def topic_named(name: str) -> Topic:

@@ -12,8 +12,13 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from serving.db import LazyEngine
+from serving.gateway.install import install_gateway
+from serving.identity.router import auth_router, users_router
 from serving.orders.router import router as orders_router
+from serving.payments.router import router as payments_router
 from serving.problems import install_problem_handlers
+from serving.restaurants.router import router as restaurants_router
+from serving.search.router import router as search_router
 from serving.settings import ServingSettings
 
 API_PREFIX = "/api/v1"
@@ -27,6 +32,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         database.dispose()
+        redis.close()
 
     app = FastAPI(
         title="Tiffin API",
@@ -37,7 +43,13 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     install_problem_handlers(app)
+    redis = install_gateway(app, settings)  # request ids, JSON logs, rate limits, app.state.redis
     app.include_router(orders_router, prefix=API_PREFIX)
+    app.include_router(payments_router, prefix=API_PREFIX)
+    app.include_router(restaurants_router, prefix=API_PREFIX)
+    app.include_router(search_router, prefix=API_PREFIX)
+    app.include_router(auth_router, prefix=API_PREFIX)
+    app.include_router(users_router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

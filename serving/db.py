@@ -8,7 +8,10 @@ from pathlib import Path
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from serving.identity import tables as identity_tables
 from serving.orders import tables as order_tables
+from serving.payments import tables as payment_tables
+from serving.restaurants import tables as restaurant_tables
 
 MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 # Alembic's bookkeeping table, named for the serving layer so that other components
@@ -16,8 +19,18 @@ MIGRATIONS_DIR = Path(__file__).parent / "migrations"
 VERSION_TABLE = "serving_alembic_version"
 
 # Everything the migrations must create, for autogenerate and the drift test.
-ALL_METADATA: tuple[sa.MetaData, ...] = (order_tables.metadata,)
-MANAGED_SCHEMAS: tuple[str, ...] = (order_tables.SCHEMA,)
+ALL_METADATA: tuple[sa.MetaData, ...] = (
+    order_tables.metadata,
+    restaurant_tables.metadata,
+    identity_tables.metadata,
+    payment_tables.metadata,
+)
+MANAGED_SCHEMAS: tuple[str, ...] = (
+    order_tables.SCHEMA,
+    restaurant_tables.SCHEMA,
+    identity_tables.SCHEMA,
+    payment_tables.SCHEMA,
+)
 
 
 def create_engine(database_url: str, **kwargs: object) -> Engine:

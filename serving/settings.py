@@ -6,7 +6,9 @@ the app's lifespan or by the relay when they first need them.
 
 from __future__ import annotations
 
-from pydantic import Field
+from typing import Literal
+
+from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 # Only good enough for a laptop: anyone who knows it can mint tokens. Production
@@ -53,3 +55,64 @@ class ServingSettings(BaseSettings):
         ge=100,
         description="Upper bound of one Kafka publish (connect, metadata, ack): an outage fails fast.",
     )
+    # --- identity and gateway (docs/identity.md) ---
+    redis_url: str = Field(
+        default="redis://127.0.0.1:56379/0",
+        description="Redis for the access-token denylist and rate limiting; connected on first use.",
+    )
+    refresh_token_ttl_seconds: int = Field(
+        default=30 * 24 * 3600, ge=60, description="Lifetime of a refresh token (each rotation starts anew)."
+    )
+    denylist_fail_closed: bool = Field(
+        default=False,
+        description="If Redis is unreachable: True answers 503 to every token, False accepts tokens (logged).",
+    )
+    rate_limit_enabled: bool = Field(default=True, description="Token-bucket rate limiting per IP and per user.")
+    # Per IP is generous: many users share an IP behind carrier NAT (and the simulated
+    # city drives the API from one host). Per user is the limit that bites.
+    rate_limit_ip_capacity: int = Field(default=1000, ge=1, description="Burst size of the per-IP bucket.")
+    rate_limit_ip_refill_per_second: float = Field(
+        default=200.0, gt=0, description="Sustained requests per second per IP."
+    )
+    rate_limit_user_capacity: int = Field(default=120, ge=1, description="Burst size of the per-user bucket.")
+    rate_limit_user_refill_per_second: float = Field(
+        default=20.0, gt=0, description="Sustained requests per second per user (token subject)."
+    )
+    rate_limit_auth_capacity: int = Field(
+        default=20, ge=1, description="Burst of login/register/refresh calls per IP (each login costs an Argon2 hash)."
+    )
+    rate_limit_auth_refill_per_second: float = Field(
+        default=1.0, gt=0, description="Sustained login/register/refresh calls per second per IP."
+    )
+    redis_timeout_seconds: float = Field(
+        default=0.25, gt=0, description="Bound on each Redis call of the gateway, so an outage fails fast."
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ...).")
+    # --- restaurants and search (docs/restaurants-and-search.md) ---
+    restaurant_cache_ttl_seconds: int = Field(
+        default=300,
+        ge=1,
+        description="Safety-net TTL of cached restaurants and menus; change events invalidate them first.",
+    )
+    # --- payments (docs/payments.md) ---
+    payments_gateway: Literal["sandbox", "razorpay"] = Field(
+        default="sandbox", description="Card gateway: the local sandbox (test cards) or Razorpay."
+    )
+    payments_sandbox_transient_failures: int = Field(
+        default=2, ge=0, description="How often the sandbox's transient test card fails before it succeeds."
+    )
+    payments_gateway_max_attempts: int = Field(
+        default=4, ge=1, le=10, description="Calls per gateway operation, first try included (same idempotency key)."
+    )
+    payments_retry_initial_seconds: float = Field(
+        default=0.05, gt=0, description="First pause between gateway attempts; doubles per retry."
+    )
+    payments_retry_cap_seconds: float = Field(default=1.0, gt=0, description="Longest pause between gateway attempts.")
+    payments_gateway_timeout_seconds: float = Field(
+        default=10.0, gt=0, description="Bound on one HTTP call to a real gateway."
+    )
+    razorpay_key_id: str = Field(default="", description="Razorpay API key id (basic-auth user).")
+    razorpay_key_secret: SecretStr = Field(
+        default=SecretStr(""), description="Razorpay API key secret (basic-auth password); from a secret store."
+    )
+    razorpay_base_url: str = Field(default="https://api.razorpay.com", description="Razorpay API root.")
