@@ -88,6 +88,17 @@ class ServingSettings(BaseSettings):
         default=0.25, gt=0, description="Bound on each Redis call of the gateway, so an outage fails fast."
     )
     log_level: str = Field(default="INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ...).")
+    # --- order pricing (docs/serving.md, Pricing) ---
+    order_pricing: Literal["client", "catalog"] = Field(
+        default="client",
+        description="client: unit prices and delivery fee as sent; catalog: menu prices and a distance fee.",
+    )
+    delivery_base_fee_minor: int = Field(default=2_000, ge=0, le=1_000_000, description="Fee up to included km.")
+    delivery_included_km: float = Field(default=2.0, ge=0, le=100, description="Distance the base fee covers.")
+    delivery_per_km_minor: int = Field(default=800, ge=0, le=100_000, description="Fee per km beyond the included km.")
+    cart_ttl_seconds: int = Field(
+        default=2 * 24 * 3600, ge=60, description="An untouched cart is forgotten after this (each write renews it)."
+    )
     # --- restaurants and search (docs/restaurants-and-search.md) ---
     restaurant_cache_ttl_seconds: int = Field(
         default=300,
@@ -116,3 +127,10 @@ class ServingSettings(BaseSettings):
         default=SecretStr(""), description="Razorpay API key secret (basic-auth password); from a secret store."
     )
     razorpay_base_url: str = Field(default="https://api.razorpay.com", description="Razorpay API root.")
+    # --- order saga (docs/saga.md) ---
+    order_accept_timeout_seconds: int = Field(
+        default=600, ge=1, description="A PENDING order not accepted within this is cancelled (accept_timeout)."
+    )
+    accept_timeout_sweep_interval_seconds: float = Field(
+        default=15.0, gt=0, description="Pause between two sweeps for accept timeouts."
+    )

@@ -9,32 +9,110 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from serving.orders.domain import LineItem
+from contracts.envelope import EventEnvelope
+from serving.field_errors import FieldError
+from serving.orders.domain import LineItem, OrderRejected
+from serving.orders.lifecycle import Transitioned
 
 log = logging.getLogger(__name__)
 
 
-class MenuPricing(Protocol):
-    """Turns what the customer asked for into priced lines.
+@dataclass(frozen=True)
+class RequestedLine:
+    """One line as the customer asked for it; ``name`` and price are only a client's claim."""
 
-    The server-side implementation will look prices up in the restaurant's menu
-    (and raise ``domain.OrderRejected`` naming ``lines[i].item_id`` for unknown or
-    unavailable items); totals are always computed by ``domain.price_order``.
+    item_id: str
+    quantity: int
+    name: str | None = None
+    unit_price_minor: int | None = None
+
+
+@dataclass(frozen=True)
+class Location:
+    lat: float
+    lon: float
+
+
+@dataclass(frozen=True)
+class PricedLines:
+    """What the pricing decided: the priced lines and the delivery fee."""
+
+    lines: list[LineItem]
+    delivery_fee_minor: int
+
+
+class MenuPricing(Protocol):
+    """Turns what the customer asked for into priced lines and a delivery fee.
+
+    Runs on the placing transaction's connection, so the prices it reads are the
+    ones the order is stored with. Raises ``domain.OrderRejected`` naming the field
+    (``lines[i].item_id``, ``restaurant_id``, ...); totals are always computed by
+    ``domain.price_order``.
     """
 
-    def price_lines(self, restaurant_id: str, requested: Sequence[LineItem]) -> list[LineItem]: ...
+    def price(
+        self,
+        connection: Connection,
+        restaurant_id: str,
+        requested: Sequence[RequestedLine],
+        *,
+        delivery_fee_minor: int | None,
+        delivery_location: Location | None,
+        now: datetime,
+    ) -> PricedLines: ...
 
 
 class ClientSentPricing:
-    """Today's behaviour: the unit prices in the request are taken as they are."""
+    """The walking skeleton's behaviour: the request's unit prices and delivery fee as sent.
 
-    def price_lines(self, restaurant_id: str, requested: Sequence[LineItem]) -> list[LineItem]:
-        return list(requested)
+    ``TIFFIN_ORDER_PRICING=client``; kept for the demo and load tools that order
+    invented items. Since the fields became optional for catalog pricing, a missing
+    one is a 422 naming it here.
+    """
+
+    def price(
+        self,
+        connection: Connection,
+        restaurant_id: str,
+        requested: Sequence[RequestedLine],
+        *,
+        delivery_fee_minor: int | None,
+        delivery_location: Location | None,
+        now: datetime,
+    ) -> PricedLines:
+        errors: list[FieldError] = []
+        lines: list[LineItem] = []
+        for index, line in enumerate(requested):
+            if line.name is None:
+                errors.append(FieldError(f"lines[{index}].name", "Field required (client pricing)."))
+            if line.unit_price_minor is None:
+                errors.append(FieldError(f"lines[{index}].unit_price_minor", "Field required (client pricing)."))
+            if line.name is not None and line.unit_price_minor is not None:
+                lines.append(LineItem(line.item_id, line.name, line.quantity, line.unit_price_minor))
+        if delivery_fee_minor is None:
+            errors.append(FieldError("delivery_fee_minor", "Field required (client pricing)."))
+        if errors:
+            raise OrderRejected(errors)
+        assert delivery_fee_minor is not None
+        return PricedLines(lines, delivery_fee_minor)
+
+
+class SurgeSource(Protocol):
+    """The surge multiplier of a pickup zone, in basis points (10000 = x1.0)."""
+
+    def surge_bp(self, zone: str) -> int: ...
+
+
+class NoSurge:
+    def surge_bp(self, zone: str) -> int:
+        return 10_000
 
 
 class RestaurantOwnership(Protocol):
@@ -91,3 +169,25 @@ class TableRestaurantOwnership:
     def restaurants_of(self, connection: Connection, subject: str) -> list[str]:
         query = sa.select(sa.cast(self._id, sa.Text)).where(sa.cast(self._table.c.owner_id, sa.Text) == subject)
         return sorted(set(self._query(connection, query)))
+
+
+class StockKeeper(Protocol):
+    """Holds the restaurant's stock for an order as its status moves.
+
+    Called inside the transition's transaction, before it is saved; raising there
+    (``inventory.InsufficientStock``) rolls the whole move back. Returns the events
+    it appended, for the caller to hand to the cache after commit.
+    """
+
+    def on_transition(
+        self, connection: Connection, change: Transitioned, *, trace_id: str | None
+    ) -> list[EventEnvelope]: ...
+
+
+class NoStock:
+    """Client pricing orders invented items: there is no stock to hold."""
+
+    def on_transition(
+        self, connection: Connection, change: Transitioned, *, trace_id: str | None
+    ) -> list[EventEnvelope]:
+        return []

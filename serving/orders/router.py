@@ -11,11 +11,23 @@ from pydantic import AwareDatetime
 from sqlalchemy.engine import Engine
 
 from serving.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
+from serving.cache.clients import restaurant_cache
+from serving.cache.restaurant_cache import handle_change_event
 from serving.field_errors import FieldError
+from serving.gateway.redis_client import LazyRedis
 from serving.orders import idempotency, lifecycle, service
 from serving.orders.cursor import InvalidCursor, decode_cursor
 from serving.orders.domain import OrderRejected, OrderStatus
-from serving.orders.ports import ClientSentPricing, MenuPricing, RestaurantOwnership, TableRestaurantOwnership
+from serving.orders.ports import (
+    ClientSentPricing,
+    MenuPricing,
+    NoStock,
+    RestaurantOwnership,
+    StockKeeper,
+    TableRestaurantOwnership,
+)
+from serving.orders.pricing import DeliveryTariff
+from serving.orders.pricing_catalog import CatalogPricing, RedisSurge
 from serving.orders.schemas import (
     AcceptRequest,
     AdminStatusRequest,
@@ -25,7 +37,9 @@ from serving.orders.schemas import (
     PlaceOrderRequest,
     RejectRequest,
 )
+from serving.orders.stock import CatalogStock, OutOfStock
 from serving.problems import FORBIDDEN, PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
+from serving.settings import ServingSettings
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
 
@@ -47,9 +61,33 @@ def restaurant_ownership(request: Request) -> RestaurantOwnership:
 
 
 def menu_pricing(request: Request) -> MenuPricing:
-    """``app.state.menu_pricing`` if set; else today's client-sent prices."""
+    """``app.state.menu_pricing`` if set; else what ``TIFFIN_ORDER_PRICING`` names."""
     chosen: MenuPricing | None = getattr(request.app.state, "menu_pricing", None)
-    return chosen if chosen is not None else ClientSentPricing()
+    if chosen is not None:
+        return chosen
+    settings: ServingSettings = request.app.state.settings
+    return ClientSentPricing() if settings.order_pricing == "client" else catalog_pricing(request)
+
+
+def catalog_pricing(request: Request) -> CatalogPricing:
+    """Menu prices, a distance fee from the settings' tariff, surge from Redis."""
+    settings: ServingSettings = request.app.state.settings
+    redis: LazyRedis | None = getattr(request.app.state, "redis", None)
+    tariff = DeliveryTariff(
+        base_fee_minor=settings.delivery_base_fee_minor,
+        included_km=settings.delivery_included_km,
+        per_km_minor=settings.delivery_per_km_minor,
+    )
+    return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None)
+
+
+def stock_keeper(request: Request) -> StockKeeper:
+    """Stock is only held for catalogue-priced orders (client pricing orders invented items)."""
+    chosen: StockKeeper | None = getattr(request.app.state, "stock_keeper", None)
+    if chosen is not None:
+        return chosen
+    settings: ServingSettings = request.app.state.settings
+    return CatalogStock() if settings.order_pricing == "catalog" else NoStock()
 
 
 Database = Annotated[Engine, Depends(database)]
@@ -184,6 +222,7 @@ def _change(
     **details: object,
 ) -> OrderOut:
     """Run one lifecycle move and turn its refusals into problems."""
+    cache = restaurant_cache(request)  # lazy: connects only if there is something to invalidate
     try:
         order = service.change_status(
             engine,
@@ -192,8 +231,13 @@ def _change(
             target,
             ownership=ownership,
             trace_id=_trace_id(request),
+            stock=stock_keeper(request),
+            after_commit=lambda envelope: handle_change_event(cache, envelope),
             **details,  # type: ignore[arg-type]
         )
+    except OutOfStock as short:
+        message = "Not enough stock to accept this order; it stays PENDING."
+        raise ProblemError(409, message, errors=short.errors, problem_type=CONFLICT) from None
     except lifecycle.IllegalTransition as illegal:
         raise ProblemError(
             409, str(illegal), errors=[FieldError("status", str(illegal))], problem_type=CONFLICT

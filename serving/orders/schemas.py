@@ -13,6 +13,7 @@ from typing import Annotated, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from serving.orders import domain, lifecycle
+from serving.orders.ports import Location, RequestedLine
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
@@ -28,9 +29,20 @@ class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item_id: Identifier
-    name: DisplayText
+    # With catalog pricing both are optional: the menu decides; a sent price that
+    # differs from it is a 422 "price changed" (docs/serving.md, Pricing).
+    name: DisplayText | None = None
     quantity: Quantity
-    unit_price_minor: UnitPriceMinor = Field(description="Price of one item in minor units.")
+    unit_price_minor: UnitPriceMinor | None = Field(
+        default=None, description="Price of one item in minor units, as the client last saw it."
+    )
+
+
+class DeliveryLocation(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    lat: float = Field(ge=-90, le=90, allow_inf_nan=False)
+    lon: float = Field(ge=-180, le=180, allow_inf_nan=False)
 
 
 class PlaceOrderRequest(BaseModel):
@@ -61,16 +73,26 @@ class PlaceOrderRequest(BaseModel):
     restaurant_id: Identifier
     city: CityName
     lines: list[OrderLineIn] = Field(min_length=1, max_length=domain.MAX_LINES)
-    delivery_fee_minor: DeliveryFeeMinor
+    # Client pricing only; catalog pricing computes the fee from delivery_location.
+    delivery_fee_minor: DeliveryFeeMinor | None = None
+    delivery_location: DeliveryLocation | None = None
     currency: Literal["INR"]
 
+    def requested_lines(self) -> list[RequestedLine]:
+        return [RequestedLine(line.item_id, line.quantity, line.name, line.unit_price_minor) for line in self.lines]
+
+    def location(self) -> Location | None:
+        where = self.delivery_location
+        return None if where is None else Location(where.lat, where.lon)
+
     def line_items(self) -> list[domain.LineItem]:
+        """The lines as sent (client pricing); missing names and prices become "" and 0."""
         return [
             domain.LineItem(
                 item_id=line.item_id,
-                name=line.name,
+                name=line.name or "",
                 quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor,
+                unit_price_minor=line.unit_price_minor or 0,
             )
             for line in self.lines
         ]

@@ -9,11 +9,12 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection, Engine
 
+from contracts.envelope import EventEnvelope
 from serving.auth import Principal, Role
 from serving.orders import domain, idempotency, lifecycle, repository
 from serving.orders.cursor import Cursor, encode_cursor
 from serving.orders.events import order_placed_envelope, transition_envelope
-from serving.orders.ports import ClientSentPricing, MenuPricing, RestaurantOwnership
+from serving.orders.ports import ClientSentPricing, MenuPricing, NoStock, RestaurantOwnership, StockKeeper
 from serving.orders.schemas import PlaceOrderRequest
 
 
@@ -62,27 +63,37 @@ def place_order(
     With an ``idempotency_key`` the key is stored in the same transaction: a
     repeat of the same request returns the first order (``replayed``), a different
     request under the same key raises IdempotencyKeyReused. Raises
-    domain.OrderRejected (before touching the database) on a broken rule.
+    domain.OrderRejected on a broken rule (pricing's or the domain's); the
+    transaction is then rolled back, so nothing is written.
     """
     request_hash = idempotency.request_hash(request.model_dump(mode="json"))
     if idempotency_key is not None:
         earlier = _replay(engine, customer_id, idempotency_key, request_hash)
         if earlier is not None:
             return earlier
-    lines = (pricing or ClientSentPricing()).price_lines(request.restaurant_id, request.line_items())
-    order = domain.place_order(
-        order_id=uuid.uuid4(),
-        customer_id=customer_id,
-        restaurant_id=request.restaurant_id,
-        city=request.city,
-        currency=request.currency,
-        lines=lines,
-        delivery_fee_minor=request.delivery_fee_minor,
-        placed_at=now(),
-    )
-    event = order_placed_envelope(order, trace_id=trace_id)
+    placed_at = now()
     try:
         with engine.begin() as connection:
+            # Priced inside the transaction: the stored order has the prices it was checked against.
+            priced = (pricing or ClientSentPricing()).price(
+                connection,
+                request.restaurant_id,
+                request.requested_lines(),
+                delivery_fee_minor=request.delivery_fee_minor,
+                delivery_location=request.location(),
+                now=placed_at,
+            )
+            order = domain.place_order(
+                order_id=uuid.uuid4(),
+                customer_id=customer_id,
+                restaurant_id=request.restaurant_id,
+                city=request.city,
+                currency=request.currency,
+                lines=priced.lines,
+                delivery_fee_minor=priced.delivery_fee_minor,
+                placed_at=placed_at,
+            )
+            event = order_placed_envelope(order, trace_id=trace_id)
             repository.insert_order(connection, order, event)
             if idempotency_key is not None and not repository.claim_idempotency_key(
                 connection,
@@ -162,12 +173,17 @@ def change_status(
     rejection_reason: lifecycle.RejectionReason | None = None,
     now: Callable[[], datetime] = _utc_now,
     trace_id: str | None = None,
+    stock: StockKeeper | None = None,
+    after_commit: Callable[[EventEnvelope], object] = lambda _envelope: None,
 ) -> domain.Order | None:
     """Apply one lifecycle move with the order row locked; None if not visible (a 404).
 
-    Raises lifecycle.IllegalTransition (409), lifecycle.ActorNotPermitted (403) or
-    ValueError (422) and then writes nothing.
+    Raises lifecycle.IllegalTransition (409), lifecycle.ActorNotPermitted (403),
+    ValueError (422) or stock.OutOfStock (409, from ``stock`` on an accept) and
+    then writes nothing. ``after_commit`` gets each stock event once the move is
+    committed (the cache invalidation).
     """
+    stock_events: list[EventEnvelope] = []
     with engine.begin() as connection:
         order = repository.find_order(connection, order_id, for_update=True)
         if order is None or not order_visible_to(
@@ -184,7 +200,10 @@ def change_status(
             prep_time_minutes=prep_time_minutes,
             rejection_reason=rejection_reason,
         )
+        stock_events = (stock or NoStock()).on_transition(connection, change, trace_id=trace_id)
         repository.save_transition(connection, change, transition_envelope(change, trace_id=trace_id))
+    for envelope in stock_events:
+        after_commit(envelope)
     return change.after
 
 

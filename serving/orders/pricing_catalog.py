@@ -1,0 +1,139 @@
+"""Server-side prices from the restaurants catalogue (``TIFFIN_ORDER_PRICING=catalog``).
+
+The embedded deployment keeps both services in one database, so the catalogue is
+read through ``serving.restaurants.inventory`` on the placing transaction's
+connection: the order is stored with exactly the prices it was checked against.
+A client's ``name``/``unit_price_minor`` are optional; a sent price that differs
+from the menu is a 422 "price changed" (the cart shows a stale menu: re-read it).
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection
+
+from serving.field_errors import FieldError
+from serving.gateway.redis_client import LazyRedis, RedisUnavailable
+from serving.orders import pricing
+from serving.orders.domain import LineItem, OrderRejected
+from serving.orders.ports import Location, NoSurge, PricedLines, RequestedLine, SurgeSource
+from serving.restaurants import hours, inventory
+from serving.restaurants.tables import restaurants
+
+log = logging.getLogger(__name__)
+
+SURGE_PREFIX = "tiffin:surge:v1:"
+MAX_SURGE_BP = 50_000  # x5: a typo in an ops tool must not charge Rs 2,000 for a delivery
+
+
+def surge_zone(city: str) -> str:
+    """The pickup zone of a restaurant; the city until delivery zones exist."""
+    return city.strip().lower()
+
+
+class RedisSurge:
+    """Reads ``tiffin:surge:v1:{zone}`` (a decimal multiplier, e.g. ``1.5``); x1.0 when absent.
+
+    Surge is a nicety: Redis down, or a value that is not a sane multiplier, prices
+    without surge (logged) instead of refusing orders.
+    """
+
+    def __init__(self, redis: LazyRedis) -> None:
+        self._redis = redis
+
+    def surge_bp(self, zone: str) -> int:
+        try:
+            raw = self._redis.call("surge read", lambda client: client.get(SURGE_PREFIX + zone))
+        except RedisUnavailable:
+            log.warning("surge unavailable for zone %s; pricing without surge", zone)
+            return pricing.BASIS_POINTS
+        if raw is None:
+            return pricing.BASIS_POINTS
+        try:
+            bp = round(float(raw) * pricing.BASIS_POINTS)
+        except (ValueError, OverflowError):  # not a number, nan, inf
+            bp = -1
+        if not pricing.BASIS_POINTS <= bp <= MAX_SURGE_BP:
+            log.error("ignoring surge %r of zone %s", raw, zone)
+            return pricing.BASIS_POINTS
+        return bp
+
+
+def _reject(field: str, message: str) -> OrderRejected:
+    return OrderRejected([FieldError(field, message)])
+
+
+def _uuid(text: str) -> uuid.UUID | None:
+    try:
+        return uuid.UUID(text)
+    except ValueError:
+        return None
+
+
+class CatalogPricing:
+    """The ``MenuPricing`` port backed by the restaurants schema."""
+
+    def __init__(self, tariff: pricing.DeliveryTariff | None = None, surge: SurgeSource | None = None) -> None:
+        self._tariff = tariff or pricing.DeliveryTariff()
+        self._surge = surge or NoSurge()
+
+    def price(
+        self,
+        connection: Connection,
+        restaurant_id: str,
+        requested: Sequence[RequestedLine],
+        *,
+        delivery_fee_minor: int | None,
+        delivery_location: Location | None,
+        now: datetime,
+    ) -> PricedLines:
+        rid = _uuid(restaurant_id)
+        summary = inventory.restaurant_summary(connection, rid) if rid is not None else None
+        if rid is None or summary is None:
+            raise _reject("restaurant_id", f"No restaurant {restaurant_id} exists.")
+        place = connection.execute(
+            sa.select(restaurants.c.lat, restaurants.c.lon, restaurants.c.timezone, restaurants.c.opening_hours)
+            .where(restaurants.c.restaurant_id == rid)
+        ).one()  # fmt: skip
+        if not hours.is_open_at(hours.hours_from_json(place.opening_hours), place.timezone, summary.status, now):
+            raise _reject("restaurant_id", f"{summary.name} is not taking orders right now.")
+        lines = self._lines(connection, rid, requested)
+        # The client's delivery_fee_minor is ignored: the fee is the server's.
+        distance = 0.0
+        if delivery_location is not None:
+            distance = pricing.haversine_km(place.lat, place.lon, delivery_location.lat, delivery_location.lon)
+        fee = pricing.delivery_fee_minor(self._tariff, distance, self._surge.surge_bp(surge_zone(summary.city)))
+        return PricedLines(lines, fee)
+
+    def _lines(self, connection: Connection, rid: uuid.UUID, requested: Sequence[RequestedLine]) -> list[LineItem]:
+        ids = {line.item_id: _uuid(line.item_id) for line in requested}
+        menu = inventory.priced_items(connection, rid, [i for i in ids.values() if i is not None])
+        errors: list[FieldError] = []
+        lines: list[LineItem] = []
+        for index, line in enumerate(requested):
+            item_uuid = ids[line.item_id]
+            item = menu.get(item_uuid) if item_uuid is not None else None
+            if item is None:
+                # Unknown, malformed, or another restaurant's item: the same answer.
+                errors.append(FieldError(f"lines[{index}].item_id", f"This restaurant has no item {line.item_id}."))
+                continue
+            if not item.available:
+                errors.append(FieldError(f"lines[{index}].item_id", f"{item.name} is not available right now."))
+                continue
+            if line.unit_price_minor is not None and line.unit_price_minor != item.price_minor:
+                errors.append(
+                    FieldError(
+                        f"lines[{index}].unit_price_minor",
+                        f"Price changed: {item.name} now costs {item.price_minor} minor units.",
+                    )
+                )
+                continue
+            lines.append(LineItem(str(item.item_id), item.name, line.quantity, item.price_minor))
+        if errors:
+            raise OrderRejected(errors)
+        return lines
