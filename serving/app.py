@@ -11,6 +11,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 
+from serving.cart.router import router as cart_router
 from serving.db import LazyEngine
 from serving.gateway.install import install_gateway
 from serving.identity.router import auth_router, users_router
@@ -45,6 +46,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     install_problem_handlers(app)
     redis = install_gateway(app, settings)  # request ids, JSON logs, rate limits, app.state.redis
     app.include_router(orders_router, prefix=API_PREFIX)
+    app.include_router(cart_router, prefix=API_PREFIX)
     app.include_router(payments_router, prefix=API_PREFIX)
     app.include_router(restaurants_router, prefix=API_PREFIX)
     app.include_router(search_router, prefix=API_PREFIX)

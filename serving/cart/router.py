@@ -1,0 +1,218 @@
+"""HTTP surface of the cart (mounted under /api/v1): the calling customer's own cart only."""
+
+from __future__ import annotations
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Request, Response, status
+from sqlalchemy.engine import Engine
+
+from serving.auth import CustomerPrincipal
+from serving.cache.clients import app_redis
+from serving.cart import domain
+from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
+from serving.cart.store import CartStore, CartUnavailable
+from serving.field_errors import FieldError
+from serving.orders import idempotency, repository, service
+from serving.orders.domain import OrderRejected
+from serving.orders.router import CONFLICT, catalog_pricing, database
+from serving.orders.schemas import OrderLineIn, OrderOut, PlaceOrderRequest
+from serving.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
+from serving.restaurants import inventory
+from serving.settings import ServingSettings
+
+router = APIRouter(prefix="/cart", tags=["cart"], responses=PROBLEM_RESPONSES)
+_CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}}
+
+
+def cart_store(request: Request) -> CartStore:
+    settings: ServingSettings = request.app.state.settings
+    return CartStore(app_redis(request), settings.cart_ttl_seconds)
+
+
+Store = Annotated[CartStore, Depends(cart_store)]
+Database = Annotated[Engine, Depends(database)]
+
+
+def _unprocessable(field_name: str, message: str) -> ProblemError:
+    return ProblemError(422, message, errors=[FieldError(field_name, message)])
+
+
+def _unavailable() -> ProblemError:
+    return ProblemError(503, "Carts are unavailable right now; retry shortly.", headers={"Retry-After": "5"})
+
+
+def _check_items(engine: Engine, restaurant_id: str, item_ids: list[str], fields: list[str]) -> None:
+    """Only real, available items of an existing restaurant get into a cart (422 naming the field)."""
+    try:
+        rid = uuid.UUID(restaurant_id)
+    except ValueError:
+        raise _unprocessable("restaurant_id", f"No restaurant {restaurant_id} exists.") from None
+    ids: dict[str, uuid.UUID | None] = {}
+    for item_id in item_ids:
+        try:
+            ids[item_id] = uuid.UUID(item_id)
+        except ValueError:
+            ids[item_id] = None
+    with engine.connect() as connection:
+        if inventory.restaurant_summary(connection, rid) is None:
+            raise _unprocessable("restaurant_id", f"No restaurant {restaurant_id} exists.")
+        menu = inventory.priced_items(connection, rid, [i for i in ids.values() if i is not None])
+    errors = []
+    for item_id, field_name in zip(item_ids, fields, strict=True):
+        item_uuid = ids[item_id]
+        found = menu.get(item_uuid) if item_uuid is not None else None
+        if found is None or not found.available:
+            errors.append(FieldError(field_name, f"This restaurant has no available item {item_id}."))
+    if errors:
+        raise ProblemError(422, "The cart cannot hold these items.", errors=errors)
+
+
+def _update(store: CartStore, customer_id: str, change: Any) -> domain.Cart | None:
+    try:
+        return store.update(customer_id, change)
+    except CartUnavailable:
+        raise _unavailable() from None
+    except domain.CartConflict as conflict:
+        raise ProblemError(409, str(conflict), errors=[conflict.error], problem_type=CONFLICT) from None
+    except domain.CartRuleBroken as broken:
+        raise ProblemError(422, str(broken), errors=[broken.error]) from None
+
+
+@router.get("", response_model=CartOut, summary="The calling customer's cart (empty if none)")
+def get_cart(principal: CustomerPrincipal, store: Store) -> CartOut:
+    try:
+        return CartOut.from_cart(store.load(principal.subject))
+    except CartUnavailable:
+        raise _unavailable() from None
+
+
+@router.put("", response_model=CartOut, summary="Replace the whole cart")
+def put_cart(body: PutCart, principal: CustomerPrincipal, store: Store, engine: Database) -> CartOut:
+    item_ids = [line.item_id for line in body.items]
+    if len(set(item_ids)) != len(item_ids):
+        raise _unprocessable("items", "Each item may appear once; use its quantity.")
+    _check_items(engine, body.restaurant_id, item_ids, [f"items[{i}].item_id" for i in range(len(item_ids))])
+    cart = domain.Cart(body.restaurant_id, {line.item_id: line.quantity for line in body.items})
+    return CartOut.from_cart(_update(store, principal.subject, lambda _old: cart) or cart)
+
+
+@router.delete("", status_code=status.HTTP_204_NO_CONTENT, summary="Empty the cart")
+def delete_cart(principal: CustomerPrincipal, store: Store) -> Response:
+    try:
+        store.clear(principal.subject)
+    except CartUnavailable:
+        raise _unavailable() from None
+    return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/items",
+    response_model=CartOut,
+    summary="Add portions of an item (a cart holds one restaurant's items; replace=true starts over)",
+    responses=_CONFLICT_RESPONSE,
+)
+def add_item(body: AddItem, principal: CustomerPrincipal, store: Store, engine: Database) -> CartOut:
+    _check_items(engine, body.restaurant_id, [body.item_id], ["item_id"])
+    cart = _update(
+        store,
+        principal.subject,
+        lambda old: domain.add_item(old, body.restaurant_id, body.item_id, body.quantity, replace_cart=body.replace),
+    )
+    assert cart is not None
+    return CartOut.from_cart(cart)
+
+
+def _not_in_cart(item_id: str) -> ProblemError:
+    return ProblemError(404, f"Item {item_id} is not in the cart.")
+
+
+@router.patch("/items/{item_id}", response_model=CartOut, summary="Set an item's quantity")
+def set_quantity(item_id: str, body: SetQuantity, principal: CustomerPrincipal, store: Store) -> CartOut:
+    cart = _update(store, principal.subject, lambda old: domain.set_quantity(old, item_id, body.quantity))
+    if cart is None:
+        raise _not_in_cart(item_id)
+    return CartOut.from_cart(cart)
+
+
+@router.delete("/items/{item_id}", response_model=CartOut, summary="Remove an item from the cart")
+def remove_item(item_id: str, principal: CustomerPrincipal, store: Store) -> CartOut:
+    cart = _update(store, principal.subject, lambda old: domain.remove_item(old, item_id))
+    if cart is None:
+        raise _not_in_cart(item_id)
+    return CartOut.from_cart(cart)
+
+
+@router.post(
+    "/checkout",
+    status_code=status.HTTP_201_CREATED,
+    response_model=OrderOut,
+    summary="Place the cart as an order, priced from the menu; the cart is emptied",
+    description=(
+        "Needs an `Idempotency-Key`. Repeating the call with the same key answers `200` with the "
+        "same order (also after the cart was emptied by the first call)."
+    ),
+    responses={**_CONFLICT_RESPONSE, 200: {"model": OrderOut}},
+)
+def checkout(
+    principal: CustomerPrincipal,
+    store: Store,
+    engine: Database,
+    request: Request,
+    response: Response,
+    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
+    body: Checkout | None = None,
+) -> OrderOut:
+    if idempotency_key is None or not idempotency.is_valid_key(idempotency_key):
+        raise _unprocessable(idempotency.HEADER, "Checkout needs an Idempotency-Key (1-255 printable ASCII).")
+    try:
+        cart = store.load(principal.subject)
+    except CartUnavailable:
+        raise _unavailable() from None
+    if cart.empty or cart.restaurant_id is None:
+        # A retry after a checkout that emptied the cart: answer with that order.
+        with engine.connect() as connection:
+            stored = repository.find_idempotency_key(connection, principal.subject, idempotency_key)
+            order = repository.find_order(connection, stored.order_id) if stored is not None else None
+        if order is None:
+            raise _unprocessable("cart", "The cart is empty.")
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+        response.headers["Location"] = f"/api/v1/orders/{order.order_id}"
+        return OrderOut.from_order(order)
+    with engine.connect() as connection:
+        try:
+            summary = inventory.restaurant_summary(connection, uuid.UUID(cart.restaurant_id))
+        except ValueError:
+            summary = None
+    if summary is None:
+        raise _unprocessable("restaurant_id", f"No restaurant {cart.restaurant_id} exists.")
+    place = PlaceOrderRequest(
+        restaurant_id=cart.restaurant_id,
+        city=summary.city,
+        lines=[OrderLineIn(item_id=item_id, quantity=quantity) for item_id, quantity in cart.items.items()],
+        delivery_location=body.delivery_location if body is not None else None,
+        currency="INR",
+    )
+    try:
+        placement = service.place_order(
+            engine, principal.subject, place, pricing=catalog_pricing(request), idempotency_key=idempotency_key
+        )
+    except OrderRejected as rejected:
+        # lines[i] is the i-th item of GET /cart.
+        raise ProblemError(422, "The cart cannot be ordered as it is.", errors=rejected.errors) from None
+    except service.IdempotencyKeyReused:
+        message = "This Idempotency-Key was already used for a different request."
+        raise ProblemError(
+            409, message, errors=[FieldError(idempotency.HEADER, message)], problem_type=CONFLICT
+        ) from None
+    try:
+        store.clear(principal.subject)
+    except CartUnavailable:
+        pass  # the order stands; the cart expires by its TTL (and a retry replays the order)
+    if placement.replayed:
+        response.status_code = status.HTTP_200_OK
+        response.headers["Idempotent-Replayed"] = "true"
+    response.headers["Location"] = f"/api/v1/orders/{placement.order.order_id}"
+    return OrderOut.from_order(placement.order)

@@ -1,0 +1,84 @@
+"""Carts in Redis: one JSON value per customer, ``tiffin:cart:v1:{customer_id}``, with a TTL.
+
+Every write renews the TTL, so an abandoned cart disappears by itself. Writes are
+optimistic (WATCH/MULTI): two tabs editing one cart never lose an update silently;
+the loser retries on the fresh cart.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+
+import redis
+
+from serving.cart.domain import Cart
+
+PREFIX = "tiffin:cart:v1:"
+_ATTEMPTS = 5
+
+
+class CartUnavailable(Exception):
+    """Redis cannot be reached (a 503): carts live nowhere else."""
+
+
+def cart_key(customer_id: str) -> str:
+    return PREFIX + customer_id
+
+
+def _decode(raw: bytes | None) -> Cart:
+    if raw is None:
+        return Cart()
+    data = json.loads(raw)
+    return Cart(data["restaurant_id"], {str(k): int(v) for k, v in data["items"]})
+
+
+def _encode(cart: Cart) -> str:
+    return json.dumps({"restaurant_id": cart.restaurant_id, "items": list(cart.items.items())})
+
+
+class CartStore:
+    def __init__(self, client: redis.Redis[bytes], ttl_seconds: int) -> None:
+        self._redis = client
+        self._ttl = ttl_seconds
+
+    def load(self, customer_id: str) -> Cart:
+        try:
+            raw = self._redis.get(cart_key(customer_id))
+        except redis.RedisError as exc:
+            raise CartUnavailable(str(exc)) from exc
+        return _decode(raw if isinstance(raw, bytes) else None)
+
+    def update(self, customer_id: str, change: Callable[[Cart], Cart | None]) -> Cart | None:
+        """Apply ``change`` to the stored cart atomically; None (nothing written) if it returns None.
+
+        ``change`` may raise (a cart rule): nothing is written then either.
+        """
+        key = cart_key(customer_id)
+        try:
+            for _ in range(_ATTEMPTS):
+                with self._redis.pipeline() as pipe:
+                    try:
+                        pipe.watch(key)
+                        raw = pipe.get(key)
+                        changed = change(_decode(raw if isinstance(raw, bytes) else None))
+                        if changed is None:
+                            return None
+                        pipe.multi()
+                        if changed.empty:
+                            pipe.delete(key)
+                        else:
+                            pipe.set(key, _encode(changed), ex=self._ttl)
+                        pipe.execute()
+                        return changed
+                    except redis.WatchError:
+                        continue  # someone else wrote the cart meanwhile: re-read and re-apply
+        except redis.RedisError as exc:
+            raise CartUnavailable(str(exc)) from exc
+        raise CartUnavailable("the cart kept changing under this request")
+
+    def clear(self, customer_id: str) -> None:
+        try:
+            self._redis.delete(cart_key(customer_id))
+        except redis.RedisError as exc:
+            raise CartUnavailable(str(exc)) from exc

@@ -1,0 +1,274 @@
+"""The cart API on the real stack: one restaurant per cart, checkout into a menu-priced order."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable, Iterator
+from typing import Any
+
+import pytest
+import redis
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
+
+from ops.stack.config import StackConfig
+from serving.app import create_app
+from serving.auth import Role, issue_access_token
+from serving.cart.store import cart_key
+from serving.orders.tables import orders
+from serving.settings import ServingSettings
+
+pytestmark = pytest.mark.stack
+
+ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
+CART_TTL = 600
+
+
+@pytest.fixture(scope="module")
+def settings(database_url: str, stack: StackConfig) -> ServingSettings:
+    return ServingSettings(
+        database_url=database_url,
+        redis_url=stack.redis_url,
+        kafka_bootstrap=stack.kafka_bootstrap,
+        jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
+        service_name=f"cart-test-{uuid.uuid4().hex[:6]}",
+        rate_limit_enabled=False,
+        cart_ttl_seconds=CART_TTL,
+    )
+
+
+@pytest.fixture(scope="module")
+def client(settings: ServingSettings) -> Iterator[TestClient]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="module")
+def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
+    client: redis.Redis[bytes] = redis.Redis.from_url(stack.redis_url)
+    yield client
+    client.close()
+
+
+class Kitchen:
+    def __init__(self, client: TestClient, settings: ServingSettings) -> None:
+        self.client = client
+        self.headers = {
+            "Authorization": f"Bearer {issue_access_token(f'owner-{uuid.uuid4().hex[:8]}', Role.RESTAURANT, settings)}"
+        }
+        body = {
+            "name": "Cart Test Dhaba", "address": "GT Road", "city": "Panipat", "lat": 29.39, "lon": 76.97,
+            "cuisines": ["North Indian"], "opening_hours": ALL_DAY,
+        }  # fmt: skip
+        response = client.post("/api/v1/restaurants", json=body, headers=self.headers)
+        assert response.status_code == 201, response.text
+        self.rid: str = response.json()["restaurant_id"]
+
+    def item(self, name: str, price_minor: int, **overrides: Any) -> str:
+        body = {"name": name, "price_minor": price_minor, "is_veg": True, **overrides}
+        response = self.client.post(f"/api/v1/restaurants/{self.rid}/menu/items", json=body, headers=self.headers)
+        assert response.status_code == 201, response.text
+        item_id: str = response.json()["item_id"]
+        return item_id
+
+    def set_item(self, item_id: str, **changes: Any) -> None:
+        url = f"/api/v1/restaurants/{self.rid}/menu/items/{item_id}"
+        assert self.client.patch(url, json=changes, headers=self.headers).status_code == 200
+
+
+@pytest.fixture
+def kitchen(client: TestClient, settings: ServingSettings) -> Callable[[], Kitchen]:
+    return lambda: Kitchen(client, settings)
+
+
+@pytest.fixture
+def customer(settings: ServingSettings) -> Callable[[], tuple[str, dict[str, str]]]:
+    def new() -> tuple[str, dict[str, str]]:
+        subject = f"cust-{uuid.uuid4().hex[:10]}"
+        return subject, {"Authorization": f"Bearer {issue_access_token(subject, Role.CUSTOMER, settings)}"}
+
+    return new
+
+
+def _orders(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.select(sa.func.count()).select_from(orders)).scalar_one())
+
+
+def _fields(response: Any) -> list[str]:
+    assert response.headers["content-type"] == "application/problem+json", response.text
+    return [error["field"] for error in response.json()["errors"]]
+
+
+def test_a_customer_fills_edits_and_checks_out_a_cart_into_a_menu_priced_order(
+    client: TestClient,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+    redis_client: redis.Redis[bytes],
+) -> None:
+    k = kitchen()
+    paratha, lassi, raita = k.item("Aloo Paratha", 9000), k.item("Lassi", 6000), k.item("Raita", 3000)
+    subject, me = customer()
+    assert client.get("/api/v1/cart", headers=me).json() == {"restaurant_id": None, "items": []}
+    for item_id, quantity in ((paratha, 2), (lassi, 1), (raita, 1), (paratha, 1)):
+        body = {"restaurant_id": k.rid, "item_id": item_id, "quantity": quantity}
+        assert client.post("/api/v1/cart/items", json=body, headers=me).status_code == 200
+    assert client.patch(f"/api/v1/cart/items/{lassi}", json={"quantity": 2}, headers=me).status_code == 200
+    assert client.delete(f"/api/v1/cart/items/{raita}", headers=me).status_code == 200
+    cart = client.get("/api/v1/cart", headers=me).json()
+    assert cart == {
+        "restaurant_id": k.rid,
+        "items": [{"item_id": paratha, "quantity": 3}, {"item_id": lassi, "quantity": 2}],
+    }
+    assert 0 < redis_client.ttl(cart_key(subject)) <= CART_TTL
+
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    response = client.post("/api/v1/cart/checkout", json={}, headers={**me, **key})
+    assert response.status_code == 201, response.text
+    placed = response.json()
+    assert [(line["name"], line["quantity"], line["unit_price_minor"]) for line in placed["lines"]] == [
+        ("Aloo Paratha", 3, 9000),
+        ("Lassi", 2, 6000),
+    ]
+    assert placed["city"] == "Panipat" and placed["subtotal_minor"] == 39000
+    assert client.get("/api/v1/cart", headers=me).json()["items"] == []
+
+    replay = client.post("/api/v1/cart/checkout", json={}, headers={**me, **key})
+    assert replay.status_code == 200 and replay.json()["order_id"] == placed["order_id"]
+
+
+def test_an_item_of_another_restaurant_is_a_409_naming_restaurant_id_unless_replacing(
+    client: TestClient, kitchen: Callable[[], Kitchen], customer: Callable[[], tuple[str, dict[str, str]]]
+) -> None:
+    first, second = kitchen(), kitchen()
+    dal, chole = first.item("Dal Makhani", 15000), second.item("Chole", 12000)
+    _, me = customer()
+    client.post("/api/v1/cart/items", json={"restaurant_id": first.rid, "item_id": dal}, headers=me)
+    clash = client.post("/api/v1/cart/items", json={"restaurant_id": second.rid, "item_id": chole}, headers=me)
+    assert clash.status_code == 409 and _fields(clash) == ["restaurant_id"]
+    assert client.get("/api/v1/cart", headers=me).json()["restaurant_id"] == first.rid
+    body = {"restaurant_id": second.rid, "item_id": chole, "replace": True}
+    assert client.post("/api/v1/cart/items", json=body, headers=me).status_code == 200
+    assert client.get("/api/v1/cart", headers=me).json() == {
+        "restaurant_id": second.rid,
+        "items": [{"item_id": chole, "quantity": 1}],
+    }
+
+
+def test_unknown_or_unavailable_items_never_get_into_a_cart(
+    client: TestClient, kitchen: Callable[[], Kitchen], customer: Callable[[], tuple[str, dict[str, str]]]
+) -> None:
+    k = kitchen()
+    gone = k.item("Sarson da Saag", 14000, available=False)
+    _, me = customer()
+    for item_id in (gone, str(uuid.uuid4()), "not-a-uuid"):
+        response = client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": item_id}, headers=me)
+        assert response.status_code == 422 and _fields(response) == ["item_id"]
+    response = client.put(
+        "/api/v1/cart", json={"restaurant_id": k.rid, "items": [{"item_id": gone, "quantity": 1}]}, headers=me
+    )
+    assert response.status_code == 422 and _fields(response) == ["items[0].item_id"]
+    response = client.post("/api/v1/cart/items", json={"restaurant_id": "nope", "item_id": gone}, headers=me)
+    assert response.status_code == 422 and _fields(response) == ["restaurant_id"]
+    assert client.get("/api/v1/cart", headers=me).json()["items"] == []
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "body", "status", "field"),
+    [
+        ("patch", "/api/v1/cart/items/{item}", {"quantity": 0}, 422, "quantity"),
+        ("patch", "/api/v1/cart/items/{item}", {"quantity": "2"}, 422, "quantity"),
+        ("patch", "/api/v1/cart/items/{other}", {"quantity": 2}, 404, None),
+        ("delete", "/api/v1/cart/items/{other}", None, 404, None),
+        (
+            "post",
+            "/api/v1/cart/items",
+            {"restaurant_id": "{rid}", "item_id": "{item}", "quantity": 100},
+            422,
+            "quantity",
+        ),
+        ("post", "/api/v1/cart/items", {"restaurant_id": "{rid}", "item_id": "{item}", "extra": 1}, 422, "extra"),
+    ],
+)
+def test_bad_cart_edits_are_problems_naming_the_field_and_change_nothing(
+    method: str,
+    path: str,
+    body: dict[str, Any] | None,
+    status: int,
+    field: str | None,
+    client: TestClient,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    item = k.item("Rajma", 11000)
+    _, me = customer()
+    client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": item}, headers=me)
+    before = client.get("/api/v1/cart", headers=me).json()
+
+    def fill(value: Any) -> Any:
+        return value.format(item=item, other=uuid.uuid4(), rid=k.rid) if isinstance(value, str) else value
+
+    kwargs: dict[str, Any] = {"headers": me}
+    if body is not None:
+        kwargs["json"] = {name: fill(value) for name, value in body.items()}
+    response = client.request(method.upper(), fill(path), **kwargs)
+    assert response.status_code == status, response.text
+    if field is not None:
+        assert _fields(response) == [field]
+    assert client.get("/api/v1/cart", headers=me).json() == before
+
+
+def test_checkout_of_an_empty_cart_or_without_a_key_or_with_a_withdrawn_item_writes_no_order(
+    client: TestClient,
+    engine: Engine,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    kulcha = k.item("Amritsari Kulcha", 13000)
+    _, me = customer()
+    key = {"Idempotency-Key": str(uuid.uuid4())}
+    before = _orders(engine)
+    empty = client.post("/api/v1/cart/checkout", headers={**me, **key})
+    assert empty.status_code == 422 and _fields(empty) == ["cart"]
+
+    client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": kulcha}, headers=me)
+    keyless = client.post("/api/v1/cart/checkout", headers=me)
+    assert keyless.status_code == 422 and _fields(keyless) == ["Idempotency-Key"]
+
+    k.set_item(kulcha, available=False)
+    withdrawn = client.post("/api/v1/cart/checkout", headers={**me, **key})
+    assert withdrawn.status_code == 422 and _fields(withdrawn) == ["lines[0].item_id"]
+    assert _orders(engine) == before
+    assert len(client.get("/api/v1/cart", headers=me).json()["items"]) == 1  # kept for the customer to fix
+
+
+def test_a_cart_is_its_customers_alone(
+    client: TestClient,
+    settings: ServingSettings,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    item = k.item("Makki Roti", 5000)
+    _, me = customer()
+    _, someone_else = customer()
+    client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": item}, headers=me)
+    assert client.get("/api/v1/cart", headers=someone_else).json()["items"] == []
+    assert client.get("/api/v1/cart").status_code == 401
+    for role in (Role.RESTAURANT, Role.COURIER, Role.ADMIN):
+        other = {"Authorization": f"Bearer {issue_access_token('x-' + role.value, role, settings)}"}
+        for method, path in (
+            ("GET", "/api/v1/cart"),
+            ("PUT", "/api/v1/cart"),
+            ("DELETE", "/api/v1/cart"),
+            ("POST", "/api/v1/cart/items"),
+            ("PATCH", f"/api/v1/cart/items/{item}"),
+            ("DELETE", f"/api/v1/cart/items/{item}"),
+            ("POST", "/api/v1/cart/checkout"),
+        ):
+            assert client.request(method, path, headers=other).status_code == 403, (role, method, path)
+    assert client.delete("/api/v1/cart", headers=me).status_code == 204
+    assert client.get("/api/v1/cart", headers=me).json()["items"] == []
