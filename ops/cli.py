@@ -152,6 +152,14 @@ def relay(once: bool) -> None:
     sys.exit(subprocess.call([sys.executable, "-m", "serving.outbox", "--migrate", *(["--once"] if once else [])]))
 
 
+@main.command("consumers")
+@click.argument("names", nargs=-1)
+def consumers(names: tuple[str, ...]) -> None:
+    """Run the services' Kafka consumers until Ctrl-C: all, or NAMES (orders-saga, payments-saga, accept-timeout)."""
+    os.environ.update(StackConfig.from_env().env())
+    sys.exit(subprocess.call([sys.executable, "-m", "serving.consumers", "--migrate", *(names or ("all",))]))
+
+
 @main.command("stream", context_settings={"ignore_unknown_options": True})
 @click.argument("job", default="city_order_metrics")
 @click.argument("job_args", nargs=-1, type=click.UNPROCESSED)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
+from serving.consumers.processed import define_processed_events_table
 from serving.outbox.table import define_outbox_table
 
 SCHEMA = "payments"
@@ -124,3 +125,5 @@ idempotency_keys = sa.Table(
 )
 
 outbox = define_outbox_table(metadata)
+# Events the service's saga consumer has applied (serving/consumers/processed.py).
+processed_events = define_processed_events_table(metadata)

@@ -63,5 +63,12 @@ def test_migrating_again_or_from_several_threads_and_processes_at_once_is_harmle
             versions = set(connection.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).scalars())
     finally:
         engine.dispose()
-    assert sorted(tables) == ["idempotency_keys", "order_lines", "order_status_history", "orders", "outbox"]
+    assert sorted(tables) == [
+        "idempotency_keys",
+        "order_lines",
+        "order_status_history",
+        "orders",
+        "outbox",
+        "processed_events",  # the orders saga consumer's dedupe table (saga branch)
+    ]
     assert "orders_0002_lifecycle" in versions and "0001_orders_schema" not in versions

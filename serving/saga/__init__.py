@@ -1,0 +1,7 @@
+"""The order saga: payment outcomes cancel orders, cancellations refund payments.
+
+State lives only in persisted rows (orders, payments, ``processed_events``) and
+Kafka consumer offsets, so a restarted process carries on where it stopped.
+``decisions`` is pure; ``orders_side`` and ``payments_side`` are the two services'
+consumers; ``sweeper`` cancels orders nobody accepted in time. See docs/saga.md.
+"""

@@ -1,0 +1,78 @@
+"""The payments service's saga consumer: reads ``orders.v1``, refunds cancelled orders.
+
+The order's payment is found by ``order_id`` in the payments schema (the orders
+service keeps no link to it). The refund goes through ``Payments.refund`` with the
+key ``refund:{event_id}``, inside the consumer's transaction (``ConnectionAsEngine``):
+refund, ledger entry, ``PaymentRefunded`` and ``processed_events`` commit together.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Callable
+from typing import cast
+
+import sqlalchemy as sa
+from sqlalchemy.engine import Connection, Engine
+
+from contracts.envelope import EventEnvelope
+from serving.payments.domain import Method, PaymentRejected, PaymentStatus
+from serving.payments.gateway import PaymentGateway
+from serving.payments.retry import RetryPolicy
+from serving.payments.schemas import RefundRequest
+from serving.payments.service import Payments
+from serving.payments.tables import payments
+from serving.saga import decisions
+from serving.saga.in_transaction import ConnectionAsEngine
+
+log = logging.getLogger(__name__)
+
+CONSUMER = "payments-saga"
+# The caller its refunds' idempotency keys are scoped to.
+CALLER = "system:saga"
+
+
+def _succeeded_payment(connection: Connection, order_id: uuid.UUID) -> sa.Row[tuple[uuid.UUID, str, int, int]] | None:
+    """The order's captured payment (at most one: uq_payments_live_order)."""
+    return connection.execute(
+        sa.select(payments.c.payment_id, payments.c.method, payments.c.amount_minor, payments.c.refunded_minor).where(
+            payments.c.order_id == order_id, payments.c.status == PaymentStatus.SUCCEEDED.value
+        )
+    ).first()
+
+
+def order_event_handler(
+    gateway: PaymentGateway, retry_policy: RetryPolicy = RetryPolicy()
+) -> Callable[[Connection, EventEnvelope], str]:
+    def handle(connection: Connection, envelope: EventEnvelope) -> str:
+        plan = decisions.refund_plan(envelope.event_type, envelope.payload)
+        if plan is None:
+            return "ignored"
+        payment = _succeeded_payment(connection, plan.order_id)
+        if payment is None:
+            # Failed, still-pending COD, or never paid: no money of the customer's is held.
+            return "no_payment"
+        amount = decisions.refund_amount(plan, payment.amount_minor, payment.refunded_minor)
+        if amount == 0:
+            return "nothing_left"
+        service = Payments(cast(Engine, ConnectionAsEngine(connection)), gateway, retry_policy)
+        request = RefundRequest(amount_minor=amount, destination=decisions.refund_destination(Method(payment.method)))
+        try:
+            service.refund(
+                CALLER,
+                payment.payment_id,
+                request,
+                decisions.refund_idempotency_key(envelope.event_id),
+                trace_id=envelope.trace_id,
+            )
+        except PaymentRejected as rejected:
+            if rejected.status == 503:
+                raise  # the gateway is down: roll back and let the consumer retry this event
+            # Refused for good (e.g. the gateway declined the refund): recorded, and an
+            # operator refunds by hand; retrying would be refused the same way.
+            log.error("refund for order %s refused: %s", plan.order_id, rejected)
+            return f"refund_refused_{rejected.status}"
+        return "refunded"
+
+    return handle
