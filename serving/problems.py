@@ -81,8 +81,10 @@ class _ProblemBody:
     errors: Sequence[FieldError] = field(default_factory=tuple)
 
 
+# 429 (the gateway's rate limits) and 503 (the token denylist failing closed) can
+# answer any authenticated route, so every router documents them.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in (401, 404, 422)
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in (401, 404, 422, 429, 503)
 }
 
 
