@@ -19,12 +19,15 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from itertools import islice
 from typing import Any
 
 import httpx
 
 from bench.common import drop_database, percentile, running_stack, save_result, scratch_database
+from ops.stack.config import StackConfig
 from ops.stack.process import terminate, wait_until
 from serving.auth import issue_access_token
 from serving.db import migrate
@@ -77,8 +80,25 @@ def main() -> None:
     url = config.postgres_url_for(database)
     migrate(url)
     settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
+    try:
+        with serve_api(config, url) as base_url:
+            result = measure_orders(base_url, settings, args.requests, args.concurrency, args.warmup)
+        path = save_result("order_post", result)
+        lat = result["latency_ms"]
+        print(
+            f"POST /api/v1/orders: {result['throughput_per_second']} req/s "
+            f"at concurrency {args.concurrency}; "
+            f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms  ({path})"
+        )
+    finally:
+        drop_database(config, database)
+
+
+@contextmanager
+def serve_api(config: StackConfig, database_url: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
+    """The API under uvicorn (1 worker, like one pod) on ``database_url``; yields its base URL."""
     port = free_port()
-    env = {**os.environ, **config.env(), "TIFFIN_DATABASE_URL": url}
+    env = {**os.environ, **config.env(), "TIFFIN_DATABASE_URL": database_url, **(extra_env or {})}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -100,32 +120,30 @@ def main() -> None:
     try:
         if not wait_until(lambda: _healthy(base_url), 30):
             raise RuntimeError("API did not start")
-        tokens = [issue_access_token(f"bench-customer-{i}", "CUSTOMER", settings) for i in range(50)]
-        bodies = list(islice(order_requests(load_sample(), seed=5), args.warmup + args.requests))
-        asyncio.run(fire(base_url, bodies[: args.warmup], tokens, args.concurrency))
-        started = time.perf_counter()
-        latencies = sorted(asyncio.run(fire(base_url, bodies[args.warmup :], tokens, args.concurrency)))
-        elapsed = time.perf_counter() - started
-        result = {
-            "requests": args.requests,
-            "concurrency": args.concurrency,
-            "throughput_per_second": round(args.requests / elapsed, 1),
-            "latency_ms": {
-                name: round(percentile(latencies, q) * 1000, 2)
-                for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
-            },
-            "server": "uvicorn, 1 worker",
-        }
-        path = save_result("order_post", result)
-        lat = result["latency_ms"]
-        print(
-            f"POST /api/v1/orders: {result['throughput_per_second']} req/s "
-            f"at concurrency {args.concurrency}; "
-            f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms  ({path})"
-        )
+        yield base_url
     finally:
         terminate(server.pid)
-        drop_database(config, database)
+
+
+def measure_orders(
+    base_url: str, settings: ServingSettings, requests: int, concurrency: int, warmup: int
+) -> dict[str, Any]:
+    """Warm up, then POST ``requests`` orders with ``concurrency`` in flight; throughput and latencies."""
+    tokens = [issue_access_token(f"bench-customer-{i}", "CUSTOMER", settings) for i in range(50)]
+    bodies = list(islice(order_requests(load_sample(), seed=5), warmup + requests))
+    asyncio.run(fire(base_url, bodies[:warmup], tokens, concurrency))
+    started = time.perf_counter()
+    latencies = sorted(asyncio.run(fire(base_url, bodies[warmup:], tokens, concurrency)))
+    elapsed = time.perf_counter() - started
+    return {
+        "requests": requests,
+        "concurrency": concurrency,
+        "throughput_per_second": round(requests / elapsed, 1),
+        "latency_ms": {
+            name: round(percentile(latencies, q) * 1000, 2) for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
+        },
+        "server": "uvicorn, 1 worker",
+    }
 
 
 def _healthy(base_url: str) -> bool:

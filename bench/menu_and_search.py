@@ -1,0 +1,144 @@
+"""Menu reads and restaurant search over HTTP, warm caches, fixed concurrency.
+
+    .venv/bin/python -m bench.menu_and_search --requests 3000 --concurrency 16
+
+A scratch database of the local stack is migrated and seeded with the real
+restaurants (``serving.restaurants.seed``: 150 Zomato restaurants, 1,200 dishes);
+the API runs under uvicorn (1 worker, rate limits off) with the stack's Redis as the
+restaurant cache. Every menu is read once and every search is run once before
+measuring, so menus come from Redis and search hits a warm PostgreSQL buffer cache.
+Then ``requests`` GETs per endpoint with ``concurrency`` in flight:
+
+- ``GET /api/v1/restaurants/{id}/menu`` over all seeded restaurants, round robin;
+- ``GET /api/v1/search/restaurants?q=…&lat=…&lon=…`` with real cuisines and dish
+  words, each at the location of a seeded restaurant (5 km radius, default).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+from urllib.parse import urlencode
+
+import httpx
+import sqlalchemy as sa
+
+from bench.common import drop_database, percentile, running_stack, save_result, scratch_database
+from bench.order_post import serve_api
+from serving.auth import issue_access_token
+from serving.db import create_engine, migrate
+from serving.restaurants.seed import seed
+from serving.settings import ServingSettings
+
+QUERIES = [
+    "biryani",
+    "pizza",
+    "north indian",
+    "chinese",
+    "paneer",
+    "burger",
+    "south indian",
+    "momos",
+    "cafe",
+    "butter chicken",
+    "dosa",
+    "biriyani",  # the typo path (trigram similarity)
+]
+
+
+async def get_all(base_url: str, paths: list[str], token: str, concurrency: int) -> list[float]:
+    latencies: list[float] = []
+    queue: asyncio.Queue[str] = asyncio.Queue()
+    for path in paths:
+        queue.put_nowait(path)
+    failures: list[str] = []
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            path = queue.get_nowait()
+            started = time.perf_counter()
+            response = await client.get(path, headers=headers)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != 200:
+                failures.append(f"{path}: {response.status_code}")
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[:3]}")
+    return latencies
+
+
+def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
+    ordered = sorted(latencies)
+    return {
+        "throughput_per_second": round(len(ordered) / elapsed, 1),
+        "p50_ms": round(percentile(ordered, 0.50) * 1000, 2),
+        "p95_ms": round(percentile(ordered, 0.95) * 1000, 2),
+        "p99_ms": round(percentile(ordered, 0.99) * 1000, 2),
+    }
+
+
+def measure(base_url: str, paths: list[str], token: str, requests: int, concurrency: int) -> dict[str, float]:
+    asyncio.run(get_all(base_url, paths, token, concurrency))  # warm-up: every distinct path once
+    load = [paths[i % len(paths)] for i in range(requests)]
+    started = time.perf_counter()
+    latencies = asyncio.run(get_all(base_url, load, token, concurrency))
+    return summary(latencies, time.perf_counter() - started)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--requests", type=int, default=3000)
+    parser.add_argument("--concurrency", type=int, default=16)
+    args = parser.parse_args()
+
+    config = running_stack()
+    database = scratch_database(config, "bench_menu_search")
+    url = config.postgres_url_for(database)
+    try:
+        migrate(url)
+        engine = create_engine(url)
+        try:
+            seed(engine)
+            with engine.connect() as connection:
+                rows = connection.execute(
+                    sa.text("SELECT restaurant_id, lat, lon FROM restaurants.restaurants ORDER BY restaurant_id")
+                ).all()
+        finally:
+            engine.dispose()
+        settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
+        token = issue_access_token("bench-customer-menu", "CUSTOMER", settings)
+        menu_paths = [f"/api/v1/restaurants/{row.restaurant_id}/menu" for row in rows]
+        search_paths = [
+            "/api/v1/search/restaurants?" + urlencode({"q": query, "lat": row.lat, "lon": row.lon})
+            for index, row in enumerate(rows)
+            for query in (QUERIES[index % len(QUERIES)],)
+        ]
+        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}) as base_url:
+            menu = measure(base_url, menu_paths, token, args.requests, args.concurrency)
+            search = measure(base_url, search_paths, token, args.requests, args.concurrency)
+        result = {
+            "requests_per_endpoint": args.requests,
+            "concurrency": args.concurrency,
+            "restaurants": len(rows),
+            "server": "uvicorn, 1 worker, Redis restaurant cache warm",
+            "menu": menu,
+            "search_restaurants": search,
+        }
+        path = save_result("menu_and_search", result)
+        for name, numbers in (("GET …/menu", menu), ("GET /search/restaurants", search)):
+            print(
+                f"{name}: {numbers['throughput_per_second']} req/s at concurrency {args.concurrency}; "
+                f"p50 {numbers['p50_ms']} ms, p95 {numbers['p95_ms']} ms, p99 {numbers['p99_ms']} ms"
+            )
+        print(path)
+    finally:
+        drop_database(config, database)
+
+
+if __name__ == "__main__":
+    main()
