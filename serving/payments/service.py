@@ -34,6 +34,7 @@ from serving.payments.domain import (
     PaymentStatus,
     Refund,
     RefundDestination,
+    check_payable,
     derived_id,
     resolve_refund,
 )
@@ -49,6 +50,7 @@ from serving.payments.gateway import (
     RefundRequest,
     card_brand,
 )
+from serving.payments.orders_port import OrdersTable, PayableOrders
 from serving.payments.repository import IdempotencyKeyReused, InsufficientFunds, StoredResponse
 from serving.payments.retry import RetryPolicy, call_with_retries
 from serving.payments.schemas import (
@@ -87,6 +89,7 @@ class Payments:
     gateway: PaymentGateway
     retry_policy: RetryPolicy = RetryPolicy()
     now: Callable[[], datetime] = _utc_now
+    orders: PayableOrders = OrdersTable()
 
     # --- paying for an order --------------------------------------------------------
 
@@ -99,7 +102,8 @@ class Payments:
         trace_id: str | None = None,
     ) -> Outcome:
         """Pay for an order by card, wallet or COD. 201 with the payment (FAILED if the
-        card was declined or the gateway stayed down), or PaymentRejected."""
+        card was declined or the gateway stayed down), or PaymentRejected: also when
+        the order is not the customer's, is past paying for, or costs another amount."""
         errors = request.card_errors()
         if errors:
             raise PaymentRejected(422, "The payment request is not valid; fix: card.", errors)
@@ -108,6 +112,8 @@ class Payments:
             stored = self._claim(connection, customer_id, idempotency_key, request.fingerprint())
             if stored is not None:
                 return Outcome(stored.status_code, stored.body, replayed=True)
+            order = self.orders.order_to_pay(connection, request.order_id)
+            check_payable(order, customer_id, request.amount_minor, request.currency)
             now = self.now()
             payment = Payment(
                 payment_id=payment_id,

@@ -8,6 +8,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -22,6 +23,9 @@ from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.auth import Role, issue_access_token
 from serving.db import create_engine, migrate
+from serving.orders import domain
+from serving.orders import repository as orders_repository
+from serving.orders.events import order_placed_envelope
 from serving.orders.tables import order_lines, orders, outbox
 from serving.outbox.kafka_producer import kafka_producer_factory
 from serving.outbox.relay import OutboxRelay
@@ -124,6 +128,30 @@ def place_order(client: TestClient, auth: Callable[..., dict[str, str]]) -> Call
         return result
 
     return place
+
+
+@pytest.fixture(scope="module")
+def store_order(engine: Engine) -> Callable[..., uuid.UUID]:
+    """``store_order(customer, total_minor=27500)`` -> the id of a stored PENDING order of
+    that customer costing exactly that (the orders service's own domain and repository:
+    for tests of what happens to an order, not of how it is priced)."""
+
+    def store(customer: str, total_minor: int = 27500) -> uuid.UUID:
+        order = domain.place_order(
+            order_id=uuid.uuid4(),
+            customer_id=customer,
+            restaurant_id=f"rest-{uuid.uuid4().hex[:8]}",
+            city="Bengaluru",
+            currency="INR",
+            lines=[domain.LineItem(item_id="thali", name="Thali", quantity=1, unit_price_minor=total_minor)],
+            delivery_fee_minor=0,
+            placed_at=datetime.now(UTC),
+        )
+        with engine.begin() as connection:
+            orders_repository.insert_order(connection, order, order_placed_envelope(order))
+        return order.order_id
+
+    return store
 
 
 @pytest.fixture

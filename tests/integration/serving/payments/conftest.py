@@ -88,9 +88,11 @@ def card(number: str = CARD_SUCCEEDS) -> dict[str, Any]:
     return {"number": number, "expiry_month": 12, "expiry_year": 2030, "cvc": "123"}
 
 
-def payment_body(method: str = "card", amount_minor: int = 27500, **overrides: Any) -> dict[str, Any]:
+def payment_body(
+    order_id: uuid.UUID | str, method: str = "card", amount_minor: int = 27500, **overrides: Any
+) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "order_id": str(uuid.uuid4()),
+        "order_id": str(order_id),
         "method": method,
         "amount_minor": amount_minor,
         "currency": "INR",
@@ -117,11 +119,18 @@ def top_up(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[
 
 
 @pytest.fixture(scope="module")
-def pay(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[..., dict[str, Any]]:
-    """``pay(customer, **payment_body_args)`` -> the 201 payment."""
+def pay(
+    client: TestClient, auth: Callable[..., dict[str, str]], store_order: Callable[..., uuid.UUID]
+) -> Callable[..., dict[str, Any]]:
+    """``pay(customer, order_id=None, **payment_body_args)`` -> the 201 payment (for a new
+    order of the customer costing ``amount_minor`` unless ``order_id`` is given)."""
 
-    def make(customer: str, **body: Any) -> dict[str, Any]:
-        response = client.post("/api/v1/payments", json=payment_body(**body), headers=auth(customer, key=new_key()))
+    def make(customer: str, order_id: str | None = None, **body: Any) -> dict[str, Any]:
+        amount = body.get("amount_minor", 27500)
+        target = order_id or store_order(customer, amount)
+        response = client.post(
+            "/api/v1/payments", json=payment_body(target, **body), headers=auth(customer, key=new_key())
+        )
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
         return result
@@ -183,9 +192,14 @@ def new_idempotency_key() -> Callable[[], str]:
 
 
 @pytest.fixture(scope="module")
-def make_payment_body() -> Callable[..., dict[str, Any]]:
-    """``make_payment_body(method="card", amount_minor=27500, **overrides)`` -> a valid POST /payments body."""
-    return payment_body
+def make_payment_body(store_order: Callable[..., uuid.UUID]) -> Callable[..., dict[str, Any]]:
+    """``make_payment_body(customer, method="card", amount_minor=27500, **overrides)`` -> a valid
+    POST /payments body for a new order of that customer costing ``amount_minor``."""
+
+    def make(customer: str, method: str = "card", amount_minor: int = 27500, **overrides: Any) -> dict[str, Any]:
+        return payment_body(store_order(customer, amount_minor), method, amount_minor, **overrides)
+
+    return make
 
 
 @pytest.fixture(scope="module")

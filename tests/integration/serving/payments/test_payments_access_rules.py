@@ -10,10 +10,11 @@ pytestmark = pytest.mark.stack
 
 CALLERS = ("owner", "other-customer", "RESTAURANT", "COURIER", "ADMIN", "anonymous")
 
-# Expected status per route and caller. "owner" is the customer who paid; for routes
-# about the caller's own wallet, both customers are simply customers.
+# Expected status per route and caller. "owner" is the customer who paid (and whose
+# new order POST /payments pays for: another customer cannot pay for it, nor learn it
+# exists); for routes about the caller's own wallet, both customers are simply customers.
 MATRIX: dict[str, dict[str, int]] = {
-    "POST /payments": {"owner": 201, "other-customer": 201, "RESTAURANT": 403, "COURIER": 403, "ADMIN": 403},
+    "POST /payments": {"owner": 201, "other-customer": 404, "RESTAURANT": 403, "COURIER": 403, "ADMIN": 403},
     "GET /payments/{id}": {"owner": 200, "other-customer": 404, "RESTAURANT": 404, "COURIER": 404, "ADMIN": 200},
     "POST /payments/{id}/refund": {
         "owner": 403,
@@ -72,7 +73,7 @@ def test_every_payments_route_answers_each_role_as_the_access_rules_say(
     path = "/api/v1" + path.replace("{id}", card_payment["payment_id"]).replace("{order}", cod_payment["order_id"])
     body: dict[str, Any] | None = None
     if route == "POST /payments":
-        body = make_payment_body()
+        body = make_payment_body(owner)
     elif route == "POST /payments/{id}/refund":
         body = {"amount_minor": 100}
     elif route == "POST /wallet/topups":

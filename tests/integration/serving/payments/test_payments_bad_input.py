@@ -116,9 +116,14 @@ json_values = st.recursive(
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(mutation=st.dictionaries(st.sampled_from([*GOOD_PAYMENT, "extra"]), json_values, min_size=1, max_size=3))
 def test_a_fuzzed_payment_body_is_never_a_500(
-    client: TestClient, auth: Callable[..., dict[str, str]], mutation: dict[str, Any]
+    client: TestClient,
+    auth: Callable[..., dict[str, str]],
+    store_order: Callable[..., uuid.UUID],
+    mutation: dict[str, Any],
 ) -> None:
-    body = {**GOOD_PAYMENT, "order_id": str(uuid.uuid4()), **mutation}
-    headers = auth(f"cust-{uuid.uuid4().hex[:6]}", key=f"key-{uuid.uuid4().hex}")
-    response = client.post("/api/v1/payments", json=body, headers=headers)
-    assert response.status_code in (201, 409, 422), response.text
+    buyer = f"cust-{uuid.uuid4().hex[:6]}"
+    order_id = store_order(buyer, GOOD_PAYMENT["amount_minor"])
+    body = {**GOOD_PAYMENT, "order_id": str(order_id), **mutation}
+    response = client.post("/api/v1/payments", json=body, headers=auth(buyer, key=f"key-{uuid.uuid4().hex}"))
+    # 404: a mutated order_id names no order of the buyer's.
+    assert response.status_code in (201, 404, 409, 422), response.text

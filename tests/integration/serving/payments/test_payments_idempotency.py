@@ -31,8 +31,9 @@ def test_the_same_payment_request_twice_charges_once_and_answers_the_same(
     new_idempotency_key: Callable[[], str],
     make_payment_body: Callable[..., dict[str, Any]],
 ) -> None:
-    headers = auth(new_customer(), key=new_idempotency_key())
-    body = make_payment_body()
+    buyer = new_customer()
+    headers = auth(buyer, key=new_idempotency_key())
+    body = make_payment_body(buyer)
     charges_before = gateway.charges_made
 
     first = client.post("/api/v1/payments", json=body, headers=headers)
@@ -55,8 +56,9 @@ def test_concurrent_duplicates_of_one_payment_make_one_charge_and_all_get_the_sa
     new_idempotency_key: Callable[[], str],
     make_payment_body: Callable[..., dict[str, Any]],
 ) -> None:
-    headers = auth(new_customer(), key=new_idempotency_key())
-    body = make_payment_body()
+    buyer = new_customer()
+    headers = auth(buyer, key=new_idempotency_key())
+    body = make_payment_body(buyer)
     charges_before = gateway.charges_made
     start = threading.Barrier(8)
     answers: list[tuple[int, dict[str, Any]]] = []
@@ -89,8 +91,9 @@ def test_reusing_a_key_for_a_different_body_is_a_409_naming_the_idempotency_key(
     make_payment_body: Callable[..., dict[str, Any]],
     count_rows: Callable[[], dict[str, int]],
 ) -> None:
-    headers = auth(new_customer(), key=new_idempotency_key())
-    body = make_payment_body(method="cod")
+    buyer = new_customer()
+    headers = auth(buyer, key=new_idempotency_key())
+    body = make_payment_body(buyer, method="cod")
     assert client.post("/api/v1/payments", json=body, headers=headers).status_code == 201
     before = count_rows()
 
@@ -110,8 +113,9 @@ def test_the_same_key_from_two_customers_is_two_payments(
     make_payment_body: Callable[..., dict[str, Any]],
 ) -> None:
     key = new_idempotency_key()
-    first = client.post("/api/v1/payments", json=make_payment_body(), headers=auth(new_customer(), key=key))
-    second = client.post("/api/v1/payments", json=make_payment_body(), headers=auth(new_customer(), key=key))
+    one, two = new_customer(), new_customer()
+    first = client.post("/api/v1/payments", json=make_payment_body(one), headers=auth(one, key=key))
+    second = client.post("/api/v1/payments", json=make_payment_body(two), headers=auth(two, key=key))
     assert first.status_code == second.status_code == 201
     assert first.json()["payment_id"] != second.json()["payment_id"]
 
@@ -125,7 +129,7 @@ def test_a_second_payment_for_an_already_paid_order_is_a_409_naming_order_id_and
     make_payment_body: Callable[..., dict[str, Any]],
 ) -> None:
     buyer = new_customer()
-    body = make_payment_body()
+    body = make_payment_body(buyer)
     assert client.post("/api/v1/payments", json=body, headers=auth(buyer, key=new_idempotency_key())).status_code == 201
     charges_before = gateway.charges_made
 

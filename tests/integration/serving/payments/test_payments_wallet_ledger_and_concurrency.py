@@ -17,30 +17,35 @@ from serving.payments.service import Payments
 pytestmark = pytest.mark.stack
 
 
-def _wallet_request(amount_minor: int) -> CreatePaymentRequest:
-    return CreatePaymentRequest(order_id=uuid.uuid4(), method=Method.WALLET, amount_minor=amount_minor, currency="INR")
+def _wallet_request(order_id: uuid.UUID, amount_minor: int) -> CreatePaymentRequest:
+    return CreatePaymentRequest(order_id=order_id, method=Method.WALLET, amount_minor=amount_minor, currency="INR")
 
 
 def test_twenty_concurrent_wallet_debits_never_overdraw_the_wallet(
-    payments: Payments, top_up: Callable[[str, int], dict[str, Any]], db: Engine, new_customer: Callable[[], str]
+    payments: Payments,
+    top_up: Callable[[str, int], dict[str, Any]],
+    db: Engine,
+    new_customer: Callable[[], str],
+    store_order: Callable[..., uuid.UUID],
 ) -> None:
     buyer = new_customer()
     top_up(buyer, 10_000)
+    orders = [store_order(buyer, 1_000) for _ in range(20)]
     start = threading.Barrier(20)
     outcomes: list[str] = []
     lock = threading.Lock()
 
-    def debit() -> None:
+    def debit(order_id: uuid.UUID) -> None:
         start.wait()
         try:
-            payments.create_payment(buyer, _wallet_request(1_000), f"key-{uuid.uuid4().hex}")
+            payments.create_payment(buyer, _wallet_request(order_id, 1_000), f"key-{uuid.uuid4().hex}")
             result = "paid"
         except PaymentRejected as rejected:
             result = f"rejected:{rejected.status}:{rejected.errors[0].field}"
         with lock:
             outcomes.append(result)
 
-    threads = [threading.Thread(target=debit) for _ in range(20)]
+    threads = [threading.Thread(target=debit, args=(order_id,)) for order_id in orders]
     for thread in threads:
         thread.start()
     for thread in threads:
@@ -66,13 +71,15 @@ def test_a_wallet_that_cannot_cover_the_amount_is_a_409_naming_amount_minor_and_
     top_up: Callable[[str, int], dict[str, Any]],
     count_rows: Callable[[], dict[str, int]],
     new_customer: Callable[[], str],
+    store_order: Callable[..., uuid.UUID],
 ) -> None:
     buyer = new_customer()
     top_up(buyer, 500)
+    order_id = store_order(buyer, 501)
     before = count_rows()
     response = client.post(
         "/api/v1/payments",
-        json={"order_id": str(uuid.uuid4()), "method": "wallet", "amount_minor": 501, "currency": "INR"},
+        json={"order_id": str(order_id), "method": "wallet", "amount_minor": 501, "currency": "INR"},
         headers=auth(buyer, key=f"key-{uuid.uuid4().hex}"),
     )
     assert response.status_code == 409
