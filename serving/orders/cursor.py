@@ -41,7 +41,8 @@ def decode_cursor(text: str) -> Cursor:
         data = json.loads(raw)
         placed_at = datetime.fromisoformat(data["p"])
         order_id = uuid.UUID(data["o"])
-    except (binascii.Error, ValueError, KeyError, TypeError, UnicodeDecodeError):
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        # AttributeError: uuid.UUID(7) and friends, from a cursor holding a number, not a string.
         raise InvalidCursor("The cursor is not one this API issued.") from None
     if placed_at.tzinfo is None:
         raise InvalidCursor("The cursor is not one this API issued.")

@@ -45,6 +45,7 @@ def naive_cursor() -> str:
         base64.urlsafe_b64encode(b'{"p": "yesterday", "o": "x"}').decode(),
         base64.urlsafe_b64encode(b'{"p": "2026-01-01T00:00:00+00:00"}').decode(),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
+        base64.urlsafe_b64encode(b'{"p": "2026-01-01T00:00:00+00:00", "o": 7}').decode(),
         naive_cursor(),
     ],
 )
