@@ -8,7 +8,7 @@ from pydantic import BaseModel
 
 from contracts.events.orders import ORDER_LIFECYCLE_EVENTS, OrderPlaced
 from contracts.events.payments import PaymentFailed, PaymentPending, PaymentRefunded, PaymentSucceeded
-from contracts.events.restaurants import MenuItemChanged, RestaurantChanged
+from contracts.events.restaurants import MenuItemChanged, RestaurantChanged, RestaurantReviewed
 from contracts.topics import ORDERS, PAYMENTS, RESTAURANTS, Topic
 
 
@@ -27,6 +27,7 @@ EVENT_SPECS: dict[str, EventSpec] = {
         *(EventSpec(event.event_type, event.schema_version, event, ORDERS) for event in ORDER_LIFECYCLE_EVENTS),
         EventSpec(RestaurantChanged.event_type, RestaurantChanged.schema_version, RestaurantChanged, RESTAURANTS),
         EventSpec(MenuItemChanged.event_type, MenuItemChanged.schema_version, MenuItemChanged, RESTAURANTS),
+        EventSpec(RestaurantReviewed.event_type, RestaurantReviewed.schema_version, RestaurantReviewed, RESTAURANTS),
         *(
             EventSpec(event.event_type, event.schema_version, event, PAYMENTS)
             for event in (PaymentPending, PaymentSucceeded, PaymentFailed, PaymentRefunded)

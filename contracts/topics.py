@@ -31,7 +31,7 @@ RESTAURANTS = Topic(
     name="restaurants.v1",
     partitions=3,
     key="restaurant_id",
-    description="Restaurant and menu changes (details, prices, availability, stock), keyed by restaurant_id.",
+    description="Restaurant and menu changes (details, prices, availability, stock, ratings), keyed by restaurant_id.",
 )
 
 PAYMENTS = Topic(

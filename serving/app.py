@@ -18,6 +18,7 @@ from serving.identity.router import auth_router, users_router
 from serving.orders.router import router as orders_router
 from serving.payments.router import router as payments_router
 from serving.problems import install_problem_handlers
+from serving.restaurants.offers_router import router as offers_router
 from serving.restaurants.router import router as restaurants_router
 from serving.search.router import router as search_router
 from serving.settings import ServingSettings
@@ -49,6 +50,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     app.include_router(cart_router, prefix=API_PREFIX)
     app.include_router(payments_router, prefix=API_PREFIX)
     app.include_router(restaurants_router, prefix=API_PREFIX)
+    app.include_router(offers_router, prefix=API_PREFIX)
     app.include_router(search_router, prefix=API_PREFIX)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(users_router, prefix=API_PREFIX)

@@ -20,7 +20,13 @@ class OrderLine(BaseModel):
 
 
 class OrderPlaced(BaseModel):
-    """A customer placed an order; it is PENDING until the restaurant answers."""
+    """A customer placed an order; it is PENDING until the restaurant answers.
+
+    ``total_minor`` = subtotal - discount + tax + packaging + delivery fee: what the
+    customer pays (GMV downstream). The breakdown fields were added to version 1 with
+    defaults, so events written before them still validate (as no discount, tax or
+    packaging, which is how those orders were priced).
+    """
 
     event_type: ClassVar[str] = "OrderPlaced"
     schema_version: ClassVar[int] = 1
@@ -37,6 +43,10 @@ class OrderPlaced(BaseModel):
     total_minor: MinorUnits
     currency: CurrencyCode
     placed_at: AwareDatetime
+    discount_minor: MinorUnits = 0
+    tax_minor: MinorUnits = 0
+    packaging_minor: MinorUnits = 0
+    offer_code: str | None = Field(default=None, min_length=1, max_length=32)
 
 
 # --- Lifecycle: one event per status change, all keyed by order_id on orders.v1 ---

@@ -46,3 +46,24 @@ class MenuItemChanged(BaseModel):
     available: bool
     stock: int | None = Field(default=None, ge=0, description="None: not stock-tracked.")
     changed_at: AwareDatetime
+
+
+class RestaurantReviewed(BaseModel):
+    """A customer rated a delivered order; carries the restaurant's rating after it.
+
+    The reviewer is not named: ``order_id`` leads to them for whoever may see the order,
+    and the comment stays in the restaurants database rather than in every consumer.
+    """
+
+    event_type: ClassVar[str] = "RestaurantReviewed"
+    schema_version: ClassVar[int] = 1
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    restaurant_id: uuid.UUID
+    review_id: uuid.UUID
+    order_id: uuid.UUID
+    rating: int = Field(ge=1, le=5)
+    rating_avg: float = Field(ge=0, le=5, description="The restaurant's average after this review.")
+    rating_count: int = Field(ge=1, description="The restaurant's number of ratings after this review.")
+    reviewed_at: AwareDatetime

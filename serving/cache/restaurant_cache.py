@@ -5,8 +5,9 @@ Keys (``v1`` changes whenever the cached shape does, so a deploy never reads old
     tiffin:restaurants:v1:info:{restaurant_id}   RestaurantView JSON
     tiffin:restaurants:v1:menu:{restaurant_id}   MenuView JSON
 
-A RestaurantChanged or MenuItemChanged event deletes both keys of its restaurant
-(``handle_change_event``: a delete is idempotent, so a redelivered event is harmless).
+A RestaurantChanged, MenuItemChanged or RestaurantReviewed (the rating moved) event
+deletes both keys of its restaurant (``handle_change_event``: a delete is idempotent,
+so a redelivered event is harmless).
 The writer also calls it right after its commit, so the writer's next read is fresh
 without waiting for Kafka; the TTL is only a safety net for a lost invalidation.
 Redis being down never fails a request: reads fall through to PostgreSQL.
@@ -30,7 +31,7 @@ from serving.restaurants.schemas import MenuView, RestaurantView
 log = logging.getLogger(__name__)
 
 PREFIX = "tiffin:restaurants:v1"
-INVALIDATING_EVENTS = frozenset({"RestaurantChanged", "MenuItemChanged"})
+INVALIDATING_EVENTS = frozenset({"RestaurantChanged", "MenuItemChanged", "RestaurantReviewed"})
 
 
 # Write the value only if the restaurant's version is what the reader saw before its read.

@@ -194,6 +194,7 @@ def checkout(
         lines=[OrderLineIn(item_id=item_id, quantity=quantity) for item_id, quantity in cart.items.items()],
         delivery_location=body.delivery_location if body is not None else None,
         currency="INR",
+        offer_code=body.offer_code if body is not None else None,
     )
     try:
         placement = service.place_order(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from serving.cart.domain import Cart
-from serving.orders.schemas import DeliveryLocation, Identifier, Quantity
+from serving.orders.schemas import DeliveryLocation, Identifier, OfferCode, Quantity
 
 
 class CartLine(BaseModel):
@@ -55,3 +55,4 @@ class Checkout(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     delivery_location: DeliveryLocation | None = None
+    offer_code: OfferCode | None = Field(default=None, description="A discount code of the cart's restaurant.")

@@ -51,9 +51,19 @@ class LineItem:
 
 @dataclass(frozen=True)
 class OrderTotals:
+    """The itemised price; ``subtotal_minor`` is the items before any discount."""
+
     subtotal_minor: int
     delivery_fee_minor: int
     total_minor: int
+    discount_minor: int = 0
+    tax_minor: int = 0
+    packaging_minor: int = 0
+
+    @property
+    def food_minor(self) -> int:
+        """What the customer pays for the food itself: everything but delivery."""
+        return self.total_minor - self.delivery_fee_minor
 
 
 @dataclass(frozen=True)
@@ -70,6 +80,8 @@ class Order:
     # Set by the lifecycle (serving/orders/lifecycle.py) as the order moves on.
     estimated_ready_at: datetime | None = None
     cancellation_reason: str | None = None
+    # The offer the discount came from (stored upper case), None without one.
+    offer_code: str | None = None
 
 
 class OrderRejected(Exception):
@@ -80,13 +92,29 @@ class OrderRejected(Exception):
         self.errors = tuple(errors)
 
 
-def price_order(lines: Sequence[LineItem], delivery_fee_minor: int) -> OrderTotals:
-    """Totals are computed here, on the server: a client never tells us what it costs."""
+def price_order(
+    lines: Sequence[LineItem],
+    delivery_fee_minor: int,
+    *,
+    discount_minor: int = 0,
+    tax_minor: int = 0,
+    packaging_minor: int = 0,
+) -> OrderTotals:
+    """Totals are computed here, on the server: a client never tells us what it costs.
+
+    Discount, tax and packaging come from the pricing (``serving/orders/pricing.py``);
+    impossible ones are a pricing bug, not the customer's, so they raise ValueError.
+    """
     subtotal = sum(line.line_total_minor for line in lines)
+    if min(discount_minor, tax_minor, packaging_minor) < 0 or discount_minor > subtotal:
+        raise ValueError("discount, tax and packaging must be non-negative and the discount at most the subtotal")
     return OrderTotals(
         subtotal_minor=subtotal,
         delivery_fee_minor=delivery_fee_minor,
-        total_minor=subtotal + delivery_fee_minor,
+        total_minor=subtotal - discount_minor + tax_minor + packaging_minor + delivery_fee_minor,
+        discount_minor=discount_minor,
+        tax_minor=tax_minor,
+        packaging_minor=packaging_minor,
     )
 
 
@@ -134,10 +162,16 @@ def place_order(
     lines: Sequence[LineItem],
     delivery_fee_minor: int,
     placed_at: datetime,
+    discount_minor: int = 0,
+    tax_minor: int = 0,
+    packaging_minor: int = 0,
+    offer_code: str | None = None,
 ) -> Order:
     """A new PENDING order with server-computed totals, or OrderRejected."""
     if placed_at.tzinfo is None:
         raise ValueError("placed_at must be timezone-aware")
+    if discount_minor and offer_code is None:
+        raise ValueError("a discount needs the offer_code it came from")
     errors = check_new_order(currency, lines, delivery_fee_minor)
     if errors:
         raise OrderRejected(errors)
@@ -148,7 +182,14 @@ def place_order(
         city=city,
         currency=currency,
         lines=tuple(lines),
-        totals=price_order(lines, delivery_fee_minor),
+        totals=price_order(
+            lines,
+            delivery_fee_minor,
+            discount_minor=discount_minor,
+            tax_minor=tax_minor,
+            packaging_minor=packaging_minor,
+        ),
         status=OrderStatus.PENDING,
         placed_at=placed_at,
+        offer_code=offer_code,
     )

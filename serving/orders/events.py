@@ -46,6 +46,10 @@ def order_placed(order: Order) -> OrderPlaced:
         total_minor=order.totals.total_minor,
         currency=order.currency,
         placed_at=order.placed_at,
+        discount_minor=order.totals.discount_minor,
+        tax_minor=order.totals.tax_minor,
+        packaging_minor=order.totals.packaging_minor,
+        offer_code=order.offer_code,
     )
 
 

@@ -140,14 +140,16 @@ def decide(
     return rule
 
 
-def customer_cancellation_fee_minor(status: OrderStatus, subtotal_minor: int) -> int:
+def customer_cancellation_fee_minor(status: OrderStatus, food_minor: int) -> int:
     """What a customer forfeits when cancelling in ``status`` (the cancel rule).
 
     Free until the kitchen starts (PENDING, ACCEPTED); once PREPARING, the food is
-    being cooked and the customer pays for it (the subtotal; the delivery fee is
-    returned). From READY on a customer cannot cancel at all: ``decide`` refuses.
+    being cooked and the customer pays for it as charged (``OrderTotals.food_minor``:
+    items after the discount, with tax and packaging; the delivery fee is returned).
+    Never the undiscounted subtotal: that could exceed what was paid. From READY on
+    a customer cannot cancel at all: ``decide`` refuses.
     """
-    return subtotal_minor if status is OrderStatus.PREPARING else 0
+    return food_minor if status is OrderStatus.PREPARING else 0
 
 
 def estimated_ready_at(accepted_at: datetime, prep_time_minutes: int) -> datetime:
@@ -213,7 +215,7 @@ def apply(
         if reason is CancelReason.RESTAURANT_REJECTED and rejection_reason is None:
             raise MissingDetail("rejection_reason", "A restaurant rejection needs rejection_reason.")
         if reason is CancelReason.CUSTOMER_CANCELLED:
-            fee = customer_cancellation_fee_minor(order.status, order.totals.subtotal_minor)
+            fee = customer_cancellation_fee_minor(order.status, order.totals.food_minor)
         after = replace(after, cancellation_reason=reason.value)
     return Transitioned(
         before=order,

@@ -41,20 +41,30 @@ class Location:
 
 
 @dataclass(frozen=True)
-class PricedLines:
-    """What the pricing decided: the priced lines and the delivery fee."""
+class PricedOrder:
+    """What the pricing decided: the priced lines and every charge besides them.
+
+    ``restaurant_id`` is the canonical id to store when the pricing knows one (the
+    catalogue's UUID form), so one restaurant is never stored under two spellings.
+    """
 
     lines: list[LineItem]
     delivery_fee_minor: int
+    discount_minor: int = 0
+    tax_minor: int = 0
+    packaging_minor: int = 0
+    offer_code: str | None = None
+    restaurant_id: str | None = None
 
 
 class MenuPricing(Protocol):
-    """Turns what the customer asked for into priced lines and a delivery fee.
+    """Turns what the customer asked for into priced lines, discount, tax, packaging and fee.
 
     Runs on the placing transaction's connection, so the prices it reads are the
-    ones the order is stored with. Raises ``domain.OrderRejected`` naming the field
-    (``lines[i].item_id``, ``restaurant_id``, ...); totals are always computed by
-    ``domain.price_order``.
+    ones the order is stored with (and a per-customer offer limit it checks holds
+    until the order commits). Raises ``domain.OrderRejected`` naming the field
+    (``lines[i].item_id``, ``restaurant_id``, ``offer_code``, ...); the total is
+    always computed by ``domain.price_order``.
     """
 
     def price(
@@ -63,18 +73,21 @@ class MenuPricing(Protocol):
         restaurant_id: str,
         requested: Sequence[RequestedLine],
         *,
+        customer_id: str,
+        offer_code: str | None,
         delivery_fee_minor: int | None,
         delivery_location: Location | None,
         now: datetime,
-    ) -> PricedLines: ...
+    ) -> PricedOrder: ...
 
 
 class ClientSentPricing:
     """The walking skeleton's behaviour: the request's unit prices and delivery fee as sent.
 
     ``TIFFIN_ORDER_PRICING=client``; kept for the demo and load tools that order
-    invented items. Since the fields became optional for catalog pricing, a missing
-    one is a 422 naming it here.
+    invented items, with no tax, packaging or discount so their totals stay items +
+    delivery. Since the fields became optional for catalog pricing, a missing one is
+    a 422 naming it here; so is an ``offer_code``, since offers belong to menus.
     """
 
     def price(
@@ -83,10 +96,12 @@ class ClientSentPricing:
         restaurant_id: str,
         requested: Sequence[RequestedLine],
         *,
+        customer_id: str,
+        offer_code: str | None,
         delivery_fee_minor: int | None,
         delivery_location: Location | None,
         now: datetime,
-    ) -> PricedLines:
+    ) -> PricedOrder:
         errors: list[FieldError] = []
         lines: list[LineItem] = []
         for index, line in enumerate(requested):
@@ -98,10 +113,12 @@ class ClientSentPricing:
                 lines.append(LineItem(line.item_id, line.name, line.quantity, line.unit_price_minor))
         if delivery_fee_minor is None:
             errors.append(FieldError("delivery_fee_minor", "Field required (client pricing)."))
+        if offer_code is not None:
+            errors.append(FieldError("offer_code", "Offers need catalog pricing (TIFFIN_ORDER_PRICING=catalog)."))
         if errors:
             raise OrderRejected(errors)
         assert delivery_fee_minor is not None
-        return PricedLines(lines, delivery_fee_minor)
+        return PricedOrder(lines, delivery_fee_minor)
 
 
 class SurgeSource(Protocol):

@@ -5,6 +5,9 @@ read through ``serving.restaurants.inventory`` on the placing transaction's
 connection: the order is stored with exactly the prices it was checked against.
 A client's ``name``/``unit_price_minor`` are optional; a sent price that differs
 from the menu is a 422 "price changed" (the cart shows a stale menu: re-read it).
+An ``offer_code`` is looked up in ``restaurants.offers`` the same way; its per-customer
+limit is counted in ``orders.orders`` (this service's own data) under a lock that
+lasts until the order commits.
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ from sqlalchemy.engine import Connection
 
 from serving.field_errors import FieldError
 from serving.gateway.redis_client import LazyRedis, RedisUnavailable
-from serving.orders import pricing
+from serving.orders import pricing, repository
 from serving.orders.domain import LineItem, OrderRejected
-from serving.orders.ports import Location, NoSurge, PricedLines, RequestedLine, SurgeSource
-from serving.restaurants import hours, inventory
+from serving.orders.ports import Location, NoSurge, PricedOrder, RequestedLine, SurgeSource
+from serving.restaurants import hours, inventory, offer_store
+from serving.restaurants.offers import Offer, OfferNotApplicable, apply_offer, normalise_code, window_error
 from serving.restaurants.tables import restaurants
 
 log = logging.getLogger(__name__)
@@ -78,9 +82,15 @@ def _uuid(text: str) -> uuid.UUID | None:
 class CatalogPricing:
     """The ``MenuPricing`` port backed by the restaurants schema."""
 
-    def __init__(self, tariff: pricing.DeliveryTariff | None = None, surge: SurgeSource | None = None) -> None:
+    def __init__(
+        self,
+        tariff: pricing.DeliveryTariff | None = None,
+        surge: SurgeSource | None = None,
+        rates: pricing.ChargeRates | None = None,
+    ) -> None:
         self._tariff = tariff or pricing.DeliveryTariff()
         self._surge = surge or NoSurge()
+        self._rates = rates or pricing.ChargeRates()
 
     def price(
         self,
@@ -88,10 +98,12 @@ class CatalogPricing:
         restaurant_id: str,
         requested: Sequence[RequestedLine],
         *,
+        customer_id: str,
+        offer_code: str | None,
         delivery_fee_minor: int | None,
         delivery_location: Location | None,
         now: datetime,
-    ) -> PricedLines:
+    ) -> PricedOrder:
         rid = _uuid(restaurant_id)
         summary = inventory.restaurant_summary(connection, rid) if rid is not None else None
         if rid is None or summary is None:
@@ -102,15 +114,56 @@ class CatalogPricing:
         ).one()  # fmt: skip
         if not hours.is_open_at(hours.hours_from_json(place.opening_hours), place.timezone, summary.status, now):
             raise _reject("restaurant_id", f"{summary.name} is not taking orders right now.")
-        lines = self._lines(connection, rid, requested)
+        lines, errors = self._lines(connection, rid, requested)
+        offer: Offer | None = None
+        if offer_code is not None:
+            # Checked even when a line is refused, so one round trip reports both.
+            offer, problem = _usable_offer(connection, rid, offer_code, now)
+            if problem is not None:
+                errors.append(FieldError("offer_code", problem))
+        if errors:
+            raise OrderRejected(errors)
+        discount = 0
+        if offer is not None:
+            discount = self._discount(connection, offer, customer_id, str(rid), lines, now)
         # The client's delivery_fee_minor is ignored: the fee is the server's.
         distance = 0.0
         if delivery_location is not None:
             distance = pricing.haversine_km(place.lat, place.lon, delivery_location.lat, delivery_location.lon)
         fee = pricing.delivery_fee_minor(self._tariff, distance, self._surge.surge_bp(surge_zone(summary.city)))
-        return PricedLines(lines, fee)
+        charges = pricing.breakdown(lines, rates=self._rates, delivery_fee_minor=fee, discount_minor=discount)
+        return PricedOrder(
+            lines,
+            delivery_fee_minor=charges.delivery_fee_minor,
+            discount_minor=charges.discount_minor,
+            tax_minor=charges.tax_minor,
+            packaging_minor=charges.packaging_minor,
+            offer_code=offer.code if offer is not None else None,
+            restaurant_id=str(rid),
+        )
 
-    def _lines(self, connection: Connection, rid: uuid.UUID, requested: Sequence[RequestedLine]) -> list[LineItem]:
+    @staticmethod
+    def _discount(
+        connection: Connection, offer: Offer, customer_id: str, restaurant_id: str, lines: list[LineItem], now: datetime
+    ) -> int:
+        redemptions = 0
+        if offer.per_user_limit is not None:
+            repository.lock_offer_redemptions(connection, customer_id, restaurant_id, offer.code)
+            redemptions = repository.count_offer_redemptions(connection, customer_id, restaurant_id, offer.code)
+        try:
+            return apply_offer(
+                offer,
+                subtotal_minor=sum(line.line_total_minor for line in lines),
+                now=now,
+                redemptions_by_user=redemptions,
+                restaurant_id=restaurant_id,
+            )
+        except OfferNotApplicable as refused:
+            raise OrderRejected([refused.error]) from None
+
+    def _lines(
+        self, connection: Connection, rid: uuid.UUID, requested: Sequence[RequestedLine]
+    ) -> tuple[list[LineItem], list[FieldError]]:
         ids = {line.item_id: _uuid(line.item_id) for line in requested}
         menu = inventory.priced_items(connection, rid, [i for i in ids.values() if i is not None])
         errors: list[FieldError] = []
@@ -134,6 +187,21 @@ class CatalogPricing:
                 )
                 continue
             lines.append(LineItem(str(item.item_id), item.name, line.quantity, item.price_minor))
-        if errors:
-            raise OrderRejected(errors)
-        return lines
+        return lines, errors
+
+
+def _usable_offer(
+    connection: Connection, restaurant_id: uuid.UUID, offer_code: str, now: datetime
+) -> tuple[Offer | None, str | None]:
+    """The restaurant's offer if it exists, is active and is inside its window; else why not.
+
+    Another restaurant's code is simply unknown here: offers belong to one restaurant.
+    """
+    code = normalise_code(offer_code)
+    stored = offer_store.find_offer(connection, restaurant_id, code)
+    if stored is None:
+        return None, f"This restaurant has no offer {code}."
+    if not stored.active:
+        return None, f"Offer {code} is no longer active."
+    problem = window_error(stored.offer, now)
+    return (None, problem) if problem is not None else (stored.offer, None)

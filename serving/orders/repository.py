@@ -33,6 +33,10 @@ def insert_order(connection: Connection, order: Order, event: EventEnvelope) -> 
             subtotal_minor=order.totals.subtotal_minor,
             delivery_fee_minor=order.totals.delivery_fee_minor,
             total_minor=order.totals.total_minor,
+            discount_minor=order.totals.discount_minor,
+            tax_minor=order.totals.tax_minor,
+            packaging_minor=order.totals.packaging_minor,
+            offer_code=order.offer_code,
             placed_at=order.placed_at,
         )
     )
@@ -97,11 +101,15 @@ def _to_order(head: Any, lines: Sequence[Any]) -> Order:
             subtotal_minor=head.subtotal_minor,
             delivery_fee_minor=head.delivery_fee_minor,
             total_minor=head.total_minor,
+            discount_minor=head.discount_minor,
+            tax_minor=head.tax_minor,
+            packaging_minor=head.packaging_minor,
         ),
         status=OrderStatus(head.status),
         placed_at=head.placed_at,
         estimated_ready_at=head.estimated_ready_at,
         cancellation_reason=head.cancellation_reason,
+        offer_code=head.offer_code,
     )
 
 
@@ -144,6 +152,33 @@ def save_transition(connection: Connection, change: Transitioned, event: EventEn
         )
     )
     append_to_outbox(connection, outbox, event)
+
+
+def lock_offer_redemptions(connection: Connection, customer_id: str, restaurant_id: str, offer_code: str) -> None:
+    """Serialise one customer's placements with one offer until the transaction ends.
+
+    Counting redemptions and then inserting the order is a check-then-act: without
+    this lock two concurrent placements would both count 0 and both get a
+    once-per-customer discount. The lock is transaction-scoped, so the second
+    placement counts after the first has committed (or rolled back).
+    """
+    key = f"tiffin:offer-redemption:{customer_id}:{restaurant_id}:{offer_code}"
+    connection.execute(sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(key, 0))))
+
+
+def count_offer_redemptions(connection: Connection, customer_id: str, restaurant_id: str, offer_code: str) -> int:
+    """The customer's orders at the restaurant that used the offer and still stand (not CANCELLED)."""
+    query = (
+        sa.select(sa.func.count())
+        .select_from(orders)
+        .where(
+            orders.c.customer_id == customer_id,
+            orders.c.restaurant_id == restaurant_id,
+            orders.c.offer_code == offer_code,
+            orders.c.status != OrderStatus.CANCELLED.value,
+        )
+    )
+    return int(connection.execute(query).scalar_one())
 
 
 @dataclass(frozen=True)

@@ -26,7 +26,7 @@ from serving.orders.ports import (
     StockKeeper,
     TableRestaurantOwnership,
 )
-from serving.orders.pricing import DeliveryTariff
+from serving.orders.pricing import ChargeRates, DeliveryTariff
 from serving.orders.pricing_catalog import CatalogPricing, RedisSurge
 from serving.orders.schemas import (
     AcceptRequest,
@@ -70,7 +70,7 @@ def menu_pricing(request: Request) -> MenuPricing:
 
 
 def catalog_pricing(request: Request) -> CatalogPricing:
-    """Menu prices, a distance fee from the settings' tariff, surge from Redis."""
+    """Menu prices and offers, tax and packaging and a distance fee from the settings, surge from Redis."""
     settings: ServingSettings = request.app.state.settings
     redis: LazyRedis | None = getattr(request.app.state, "redis", None)
     tariff = DeliveryTariff(
@@ -78,7 +78,12 @@ def catalog_pricing(request: Request) -> CatalogPricing:
         included_km=settings.delivery_included_km,
         per_km_minor=settings.delivery_per_km_minor,
     )
-    return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None)
+    rates = ChargeRates(
+        tax_bp=settings.order_tax_bp,
+        packaging_per_item_minor=settings.order_packaging_per_item_minor,
+        packaging_flat_minor=settings.order_packaging_flat_minor,
+    )
+    return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None, rates)
 
 
 def stock_keeper(request: Request) -> StockKeeper:

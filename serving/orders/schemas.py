@@ -10,10 +10,11 @@ from __future__ import annotations
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from serving.orders import domain, lifecycle
 from serving.orders.ports import Location, RequestedLine
+from serving.restaurants.offers import CODE_PATTERN, normalise_code
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
@@ -23,6 +24,12 @@ CityName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\
 Quantity = Annotated[int, Field(strict=True, ge=1, le=domain.MAX_QUANTITY)]
 UnitPriceMinor = Annotated[int, Field(strict=True, ge=0, le=domain.MAX_UNIT_PRICE_MINOR)]
 DeliveryFeeMinor = Annotated[int, Field(strict=True, ge=0, le=domain.MAX_DELIVERY_FEE_MINOR)]
+# Case-insensitive: parsed to upper case, so "diwali20" and "DIWALI20" are the same request.
+OfferCode = Annotated[
+    str,
+    Field(min_length=1, max_length=32, pattern=CODE_PATTERN, examples=["DIWALI20"]),
+    AfterValidator(normalise_code),
+]
 
 
 class OrderLineIn(BaseModel):
@@ -77,6 +84,9 @@ class PlaceOrderRequest(BaseModel):
     delivery_fee_minor: DeliveryFeeMinor | None = None
     delivery_location: DeliveryLocation | None = None
     currency: Literal["INR"]
+    offer_code: OfferCode | None = Field(
+        default=None, description="A discount code of the restaurant (catalog pricing only)."
+    )
 
     def requested_lines(self) -> list[RequestedLine]:
         return [RequestedLine(line.item_id, line.quantity, line.name, line.unit_price_minor) for line in self.lines]
@@ -114,9 +124,14 @@ class OrderOut(BaseModel):
     status: domain.OrderStatus
     currency: str
     lines: list[OrderLineOut]
-    subtotal_minor: int
+    items_subtotal_minor: int = Field(description="Sum of the lines, before the discount.")
+    discount_minor: int = Field(description="Off the items, from offer_code (0 without one).")
+    tax_minor: int = Field(description="GST on the items after the discount.")
+    packaging_minor: int
     delivery_fee_minor: int
-    total_minor: int
+    total_minor: int = Field(description="What the customer pays: items - discount + tax + packaging + delivery fee.")
+    offer_code: str | None = Field(description="The offer the discount came from, upper case; null without one.")
+    subtotal_minor: int = Field(description="Same as items_subtotal_minor (kept for existing clients).")
     placed_at: AwareDatetime
     # Lifecycle details; null until the restaurant accepts / unless cancelled.
     estimated_ready_at: AwareDatetime | None = None
@@ -141,9 +156,14 @@ class OrderOut(BaseModel):
                 )
                 for line in order.lines
             ],
-            subtotal_minor=order.totals.subtotal_minor,
+            items_subtotal_minor=order.totals.subtotal_minor,
+            discount_minor=order.totals.discount_minor,
+            tax_minor=order.totals.tax_minor,
+            packaging_minor=order.totals.packaging_minor,
             delivery_fee_minor=order.totals.delivery_fee_minor,
             total_minor=order.totals.total_minor,
+            offer_code=order.offer_code,
+            subtotal_minor=order.totals.subtotal_minor,
             placed_at=order.placed_at,
             estimated_ready_at=order.estimated_ready_at,
             cancellation_reason=(

@@ -66,7 +66,10 @@ def place_order(
     domain.OrderRejected on a broken rule (pricing's or the domain's); the
     transaction is then rolled back, so nothing is written.
     """
-    request_hash = idempotency.request_hash(request.model_dump(mode="json"))
+    # Without an offer the body hashes as before offers existed, so keys stored by
+    # earlier versions still replay.
+    unset = {"offer_code"} if request.offer_code is None else set()
+    request_hash = idempotency.request_hash(request.model_dump(mode="json", exclude=unset))
     if idempotency_key is not None:
         earlier = _replay(engine, customer_id, idempotency_key, request_hash)
         if earlier is not None:
@@ -79,6 +82,8 @@ def place_order(
                 connection,
                 request.restaurant_id,
                 request.requested_lines(),
+                customer_id=customer_id,
+                offer_code=request.offer_code,
                 delivery_fee_minor=request.delivery_fee_minor,
                 delivery_location=request.location(),
                 now=placed_at,
@@ -86,12 +91,16 @@ def place_order(
             order = domain.place_order(
                 order_id=uuid.uuid4(),
                 customer_id=customer_id,
-                restaurant_id=request.restaurant_id,
+                restaurant_id=priced.restaurant_id or request.restaurant_id,
                 city=request.city,
                 currency=request.currency,
                 lines=priced.lines,
                 delivery_fee_minor=priced.delivery_fee_minor,
                 placed_at=placed_at,
+                discount_minor=priced.discount_minor,
+                tax_minor=priced.tax_minor,
+                packaging_minor=priced.packaging_minor,
+                offer_code=priced.offer_code,
             )
             event = order_placed_envelope(order, trace_id=trace_id)
             repository.insert_order(connection, order, event)
@@ -111,6 +120,14 @@ def place_order(
         winner = _replay(engine, customer_id, idempotency_key, request_hash)
         assert winner is not None
         return winner
+    except domain.OrderRejected:
+        # A concurrent duplicate may be why: it used up a once-per-customer offer
+        # while this one waited for the redemption lock. Its order is the answer.
+        if idempotency_key is not None:
+            winner = _replay(engine, customer_id, idempotency_key, request_hash)
+            if winner is not None:
+                return winner
+        raise
     return Placement(order, replayed=False)
 
 

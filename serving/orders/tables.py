@@ -41,8 +41,21 @@ orders = sa.Table(
     # why a CANCELLED order was cancelled.
     sa.Column("estimated_ready_at", sa.DateTime(timezone=True), nullable=True),
     sa.Column("cancellation_reason", sa.Text, nullable=True),
+    # Price breakdown (orders_0003): subtotal_minor is the items' sum before the
+    # discount; total_minor stays "what the customer pays" (GMV downstream).
+    sa.Column("discount_minor", sa.BigInteger, nullable=False, server_default=sa.text("0")),
+    sa.Column("tax_minor", sa.BigInteger, nullable=False, server_default=sa.text("0")),
+    sa.Column("packaging_minor", sa.BigInteger, nullable=False, server_default=sa.text("0")),
+    sa.Column("offer_code", sa.Text, nullable=True),
     sa.CheckConstraint("subtotal_minor >= 0 AND delivery_fee_minor >= 0", name="amounts"),
-    sa.CheckConstraint("total_minor = subtotal_minor + delivery_fee_minor", name="total"),
+    sa.CheckConstraint(
+        "discount_minor >= 0 AND tax_minor >= 0 AND packaging_minor >= 0 AND discount_minor <= subtotal_minor",
+        name="charges",
+    ),
+    sa.CheckConstraint(
+        "total_minor = subtotal_minor - discount_minor + tax_minor + packaging_minor + delivery_fee_minor",
+        name="total",
+    ),
 )
 # "My orders, newest first" is the customer's main read.
 sa.Index(None, orders.c.customer_id, orders.c.placed_at)

@@ -5,14 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 
 from contracts.envelope import EventEnvelope
-from contracts.events.restaurants import Change, MenuItemChanged, RestaurantChanged
+from contracts.events.restaurants import Change, MenuItemChanged, RestaurantChanged, RestaurantReviewed
+from serving.restaurants.reviews import Review
 from serving.restaurants.schemas import MenuItemOut, RestaurantView
 
 PRODUCER = "restaurants"
 
 
 def _envelope(
-    event: RestaurantChanged | MenuItemChanged, aggregate_id: str, at: datetime, trace_id: str | None
+    event: RestaurantChanged | MenuItemChanged | RestaurantReviewed,
+    aggregate_id: str,
+    at: datetime,
+    trace_id: str | None,
 ) -> EventEnvelope:
     fields: dict[str, object] = {
         "event_type": event.event_type,
@@ -58,3 +62,17 @@ def menu_item_changed(
         changed_at=at,
     )
     return _envelope(event, str(item.restaurant_id), at, trace_id)
+
+
+def restaurant_reviewed(review: Review, rated: RestaurantView, *, trace_id: str | None = None) -> EventEnvelope:
+    """Keyed by the restaurant like its other changes: ``rated`` is the row after the review."""
+    event = RestaurantReviewed(
+        restaurant_id=review.restaurant_id,
+        review_id=review.review_id,
+        order_id=review.order_id,
+        rating=review.rating,
+        rating_avg=rated.rating_avg,
+        rating_count=rated.rating_count,
+        reviewed_at=review.created_at,
+    )
+    return _envelope(event, str(review.restaurant_id), review.created_at, trace_id)

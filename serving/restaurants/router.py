@@ -4,17 +4,18 @@ from __future__ import annotations
 
 import re
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response, status
+from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from serving.auth import CurrentPrincipal, Principal, Role, principal_with_role
+from serving.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
 from serving.cache.clients import Cache
 from serving.field_errors import FieldError
-from serving.problems import PROBLEM_RESPONSES, ProblemError
-from serving.restaurants import service
+from serving.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
+from serving.restaurants import reviews, service
+from serving.restaurants.orders_port import OrdersTable, ReviewableOrders
 from serving.restaurants.schemas import (
     CategoryCreate,
     CategoryOut,
@@ -26,6 +27,9 @@ from serving.restaurants.schemas import (
     RestaurantCreate,
     RestaurantOut,
     RestaurantPatch,
+    ReviewCreate,
+    ReviewOut,
+    ReviewPage,
 )
 
 router = APIRouter(
@@ -38,7 +42,14 @@ def database(request: Request) -> Engine:
     return engine
 
 
+def reviewable_orders(request: Request) -> ReviewableOrders:
+    """``app.state.reviewable_orders`` if the app (or a test) set one, else the orders table reader."""
+    chosen: ReviewableOrders | None = getattr(request.app.state, "reviewable_orders", None)
+    return chosen if chosen is not None else OrdersTable()
+
+
 Database = Annotated[Engine, Depends(database)]
+Orders = Annotated[ReviewableOrders, Depends(reviewable_orders)]
 OwnerPrincipal = Annotated[Principal, Depends(principal_with_role(Role.RESTAURANT))]
 EditorPrincipal = Annotated[Principal, Depends(principal_with_role(Role.RESTAURANT, Role.ADMIN))]
 
@@ -50,9 +61,15 @@ def _trace_id(request: Request) -> str | None:
     return candidate if _TRACE_ID.match(candidate) else None
 
 
-def _not_found(what: str) -> ProblemError:
+def _not_found(what: str, field: str | None = None) -> ProblemError:
     # Same answer for "does not exist" and "not yours": ids of others do not leak.
-    return ProblemError(404, f"No {what} was found.")
+    detail = f"No {what} was found."
+    return ProblemError(404, detail, errors=[FieldError(field, detail)] if field else ())
+
+
+# A 409 is "your request is fine, but the resource is in the wrong state for it".
+CONFLICT = "urn:tiffin:problem:conflict"
+_CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}}
 
 
 def _refuse_nulls(body: BaseModel, nullable: frozenset[str] = frozenset()) -> None:
@@ -242,3 +259,64 @@ def delete_item(
     if not service.delete_item(engine, cache, principal, restaurant_id, item_id, trace_id=_trace_id(request)):
         raise _not_found(f"item {item_id}")
     return Response(status_code=status.HTTP_204_NO_CONTENT)
+
+
+@router.post(
+    "/{restaurant_id}/reviews",
+    status_code=status.HTTP_201_CREATED,
+    response_model=ReviewOut,
+    summary="Rate a delivered order from this restaurant (its customer only; one review per order)",
+    description=(
+        "The restaurant's `rating_avg` and `rating_count` move in the same transaction. `404` naming "
+        "`order_id` if the order is unknown, another customer's or another restaurant's; `409` naming "
+        "`order_id` if it is not delivered yet or already reviewed."
+    ),
+    responses=_CONFLICT_RESPONSE,
+)
+def review_restaurant(
+    restaurant_id: uuid.UUID,
+    body: ReviewCreate,
+    principal: CustomerPrincipal,
+    engine: Database,
+    cache: Cache,
+    orders: Orders,
+    request: Request,
+) -> ReviewOut:
+    try:
+        review = service.review_restaurant(
+            engine, cache, orders, principal.subject, restaurant_id, body, trace_id=_trace_id(request)
+        )
+    except reviews.ReviewRefused as refused:
+        problem_type = CONFLICT if refused.status == 409 else None
+        raise ProblemError(refused.status, str(refused), errors=[refused.error], problem_type=problem_type) from None
+    if review is None:
+        raise _not_found(f"restaurant {restaurant_id}", "restaurant_id")
+    return ReviewOut.of(review, principal)
+
+
+@router.get(
+    "/{restaurant_id}/reviews",
+    response_model=ReviewPage,
+    summary="A restaurant's reviews, newest first (any signed-in user)",
+    description=(
+        "Reviewers are not named; the caller's own review has `mine: true` and its `order_id`. "
+        "Keyset pagination: pass `next_cursor` back as `cursor`."
+    ),
+)
+def list_reviews(
+    restaurant_id: uuid.UUID,
+    principal: CurrentPrincipal,
+    engine: Database,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    cursor: Annotated[str | None, Query(description="`next_cursor` of the previous page.")] = None,
+) -> ReviewPage:
+    after = None
+    if cursor is not None:
+        try:
+            after = reviews.decode_cursor(cursor)
+        except reviews.InvalidCursor as invalid:
+            raise ProblemError(422, str(invalid), errors=[FieldError("cursor", str(invalid))]) from None
+    page = service.list_reviews(engine, restaurant_id, limit=limit, after=after)
+    if page is None:
+        raise _not_found(f"restaurant {restaurant_id}", "restaurant_id")
+    return ReviewPage(items=[ReviewOut.of(review, principal) for review in page.reviews], next_cursor=page.next_cursor)

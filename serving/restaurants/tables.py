@@ -116,4 +116,65 @@ sa.Index(
     postgresql_ops={"name": "gin_trgm_ops"},
 )
 
+# Ratings and reviews: one per delivered order (the unique order_id is what makes a
+# concurrent double submit store one review). ``restaurants.rating_avg``/``rating_count``
+# are kept in step with this table by the same transaction.
+REVIEW_COMMENT_MAX_LENGTH = 1000
+
+reviews = sa.Table(
+    "reviews",
+    metadata,
+    sa.Column("review_id", pg.UUID(as_uuid=True), primary_key=True),
+    sa.Column(
+        "restaurant_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey(restaurants.c.restaurant_id, ondelete="CASCADE"),
+        nullable=False,
+    ),
+    sa.Column("order_id", pg.UUID(as_uuid=True), nullable=False, unique=True),
+    sa.Column("customer_id", sa.Text, nullable=False),
+    sa.Column("rating", sa.SmallInteger, nullable=False),
+    sa.Column("comment", sa.Text, nullable=True),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("rating BETWEEN 1 AND 5", name="rating"),
+    sa.CheckConstraint(f"char_length(comment) <= {REVIEW_COMMENT_MAX_LENGTH}", name="comment_length"),
+)
+# A restaurant's reviews, newest first, are keyset pages over (created_at, review_id).
+sa.Index(None, reviews.c.restaurant_id, reviews.c.created_at, reviews.c.review_id)
+
+
+# Discount codes of one restaurant (restaurants_0003_offers). Codes are stored upper
+# case (the CHECK), so the primary key makes them unique per restaurant regardless of
+# case. Deactivating keeps the row: past orders still name the code they used.
+offers = sa.Table(
+    "offers",
+    metadata,
+    sa.Column(
+        "restaurant_id",
+        pg.UUID(as_uuid=True),
+        sa.ForeignKey(restaurants.c.restaurant_id, ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    sa.Column("code", sa.Text, primary_key=True),
+    sa.Column("kind", sa.Text, nullable=False),
+    sa.Column("value", sa.BigInteger, nullable=False),
+    sa.Column("min_order_minor", sa.BigInteger, nullable=False),
+    sa.Column("max_discount_minor", sa.BigInteger, nullable=True),
+    sa.Column("per_user_limit", sa.Integer, nullable=True),
+    sa.Column("valid_from", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("valid_until", sa.DateTime(timezone=True), nullable=False),
+    sa.Column("active", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+    sa.CheckConstraint("code = upper(code)", name="code_upper"),
+    sa.CheckConstraint(
+        "kind IN ('PERCENTAGE', 'FLAT') AND value > 0 AND (kind = 'FLAT' OR value <= 10000)", name="value"
+    ),
+    sa.CheckConstraint(
+        "min_order_minor >= 0 AND (max_discount_minor IS NULL OR max_discount_minor > 0)"
+        " AND (per_user_limit IS NULL OR per_user_limit >= 1)",
+        name="limits",
+    ),
+    sa.CheckConstraint("valid_until > valid_from", name="window"),
+)
+
 outbox = define_outbox_table(metadata)

@@ -70,8 +70,13 @@ ROLE_BY_OPERATION: dict[tuple[str, str], Role] = {
     ("POST", "/api/v1/restaurants/{restaurant_id}/menu/items"): Role.RESTAURANT,
     ("PATCH", "/api/v1/restaurants/{restaurant_id}/menu/items/{item_id}"): Role.RESTAURANT,
     ("DELETE", "/api/v1/restaurants/{restaurant_id}/menu/items/{item_id}"): Role.RESTAURANT,
+    ("POST", "/api/v1/restaurants/{restaurant_id}/offers"): Role.RESTAURANT,
+    ("DELETE", "/api/v1/restaurants/{restaurant_id}/offers/{code}"): Role.RESTAURANT,
     ("GET", "/api/v1/users/{user_id}"): Role.ADMIN,
 }
+
+
+ALL_DAY = {"open": "00:00", "close": "00:00"}
 
 
 @pytest.fixture(scope="module")
@@ -118,7 +123,8 @@ def subjects(fuzz_app: FastAPI, fuzz_settings: ServingSettings) -> dict[Role, st
 @pytest.fixture(scope="module")
 def real_ids(fuzz_app: FastAPI, fuzz_settings: ServingSettings, subjects: dict[Role, str]) -> dict[str, str]:
     """Ids of real rows (a restaurant of the RESTAURANT caller, its category and item, an
-    order of the CUSTOMER at it, an address, the user), so fuzzed requests reach past the 404s."""
+    order of the CUSTOMER at it, an address, the user), so fuzzed requests reach past the 404s;
+    also a review of the restaurant."""
 
     def auth(role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_access_token(subjects[role], role, fuzz_settings)}"}
@@ -132,7 +138,15 @@ def real_ids(fuzz_app: FastAPI, fuzz_settings: ServingSettings, subjects: dict[R
         restaurant = created(
             client.post(
                 "/api/v1/restaurants",
-                json={"name": "Fuzz Dhaba", "address": "1 MG Road", "city": "Pune", "lat": 18.52, "lon": 73.85},
+                json={
+                    "name": "Fuzz Dhaba",
+                    "address": "1 MG Road",
+                    "city": "Pune",
+                    "lat": 18.52,
+                    "lon": 73.85,
+                    # Open all day, so the fixture's catalog-priced orders work at any hour.
+                    "opening_hours": {day: [ALL_DAY] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")},
+                },
                 headers=auth(Role.RESTAURANT),
             )
         )
@@ -169,6 +183,42 @@ def real_ids(fuzz_app: FastAPI, fuzz_settings: ServingSettings, subjects: dict[R
                 headers=auth(Role.CUSTOMER),
             )
         )
+        # A delivered order of the CUSTOMER with a review, so the reviews listing has a
+        # real page to conform to the schema (fuzzed POSTs name random orders: 404).
+        delivered = created(
+            client.post(
+                "/api/v1/orders",
+                json={
+                    "restaurant_id": rid,
+                    "city": "Pune",
+                    "lines": [
+                        {"item_id": item["item_id"], "name": "Dal tadka", "quantity": 1, "unit_price_minor": 18000}
+                    ],
+                    "delivery_fee_minor": 3000,
+                    "currency": "INR",
+                },
+                headers=auth(Role.CUSTOMER),
+            )
+        )
+        for step in ("ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED"):
+            move: dict[str, Any] = {"status": step} | ({"prep_time_minutes": 10} if step == "ACCEPTED" else {})
+            moved = client.post(f"/api/v1/orders/{delivered['order_id']}/status", json=move, headers=auth(Role.ADMIN))
+            assert moved.status_code == 200, moved.text
+        created(
+            client.post(
+                f"/api/v1/restaurants/{rid}/reviews",
+                json={"order_id": delivered["order_id"], "rating": 4, "comment": "Good dal."},
+                headers=auth(Role.CUSTOMER),
+            )
+        )
+        # An offer of the restaurant, so DELETE …/offers/{code} can hit a real one.
+        offer = created(
+            client.post(
+                f"/api/v1/restaurants/{rid}/offers",
+                json={"code": "FUZZ10", "kind": "PERCENTAGE", "value": 1000, "valid_until": "2099-01-01T00:00:00Z"},
+                headers=auth(Role.RESTAURANT),
+            )
+        )
         address = created(
             client.post(
                 "/api/v1/users/me/addresses",
@@ -181,6 +231,7 @@ def real_ids(fuzz_app: FastAPI, fuzz_settings: ServingSettings, subjects: dict[R
         "category_id": category["category_id"],
         "item_id": item["item_id"],
         "order_id": order["order_id"],
+        "code": offer["code"],
         "address_id": address["address_id"],
         "user_id": subjects[Role.CUSTOMER],
     }
@@ -217,6 +268,8 @@ def test_every_operation_answers_as_documented(
     for name, value in list((case.path_parameters or {}).items()):
         if name in real_ids and _is_uuid(value) and uuid.UUID(str(value)).int % 2 == 0:
             case.path_parameters[name] = real_ids[name]  # half the well-formed ids hit real rows
+        elif name == "code" and len(str(value)) % 2 == 0:
+            case.path_parameters[name] = real_ids[name]  # offer codes are not UUIDs: half hit the real one
     response = case.call(headers=headers)
     case.validate_response(response, checks=CHECKS)
 

@@ -118,10 +118,12 @@ def test_an_order_of_item_ids_is_priced_from_the_menu_with_a_distance_fee(
         ("Mutton Biryani", 32000),
         ("Seekh Kebab", 18050),
     ]
-    assert placed["subtotal_minor"] == 2 * 32000 + 18050
+    assert placed["subtotal_minor"] == placed["items_subtotal_minor"] == 2 * 32000 + 18050
     # 2.41 km: 2000 base + ~410 m * 0.8 paise
     assert 2300 <= placed["delivery_fee_minor"] <= 2360
-    assert placed["total_minor"] == placed["subtotal_minor"] + placed["delivery_fee_minor"]
+    assert placed["tax_minor"] == 4103  # 5 % of 82050 = 4102.5, half-up
+    assert (placed["discount_minor"], placed["packaging_minor"], placed["offer_code"]) == (0, 0, None)
+    assert placed["total_minor"] == placed["subtotal_minor"] + placed["tax_minor"] + placed["delivery_fee_minor"]
 
 
 def test_the_clients_delivery_fee_is_ignored_and_no_location_means_the_base_fee(

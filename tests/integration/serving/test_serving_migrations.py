@@ -71,4 +71,4 @@ def test_migrating_again_or_from_several_threads_and_processes_at_once_is_harmle
         "outbox",
         "processed_events",  # the orders saga consumer's dedupe table (saga branch)
     ]
-    assert "orders_0002_lifecycle" in versions and "0001_orders_schema" not in versions
+    assert "orders_0003_price_breakdown" in versions and "orders_0002_lifecycle" not in versions

@@ -49,6 +49,8 @@ def test_client_pricing_names_every_missing_price_name_and_fee() -> None:
             None,  # type: ignore[arg-type]  # client pricing reads nothing
             "rest-1",
             requested,
+            customer_id="cust-1",
+            offer_code=None,
             delivery_fee_minor=None,
             delivery_location=None,
             now=datetime.now(UTC),
@@ -58,6 +60,31 @@ def test_client_pricing_names_every_missing_price_name_and_fee() -> None:
         "lines[1].name",
         "delivery_fee_minor",
     ]
+
+
+def test_client_pricing_keeps_items_plus_delivery_and_refuses_an_offer_code() -> None:
+    requested = [RequestedLine("idli", 3, name="Idli", unit_price_minor=4550)]
+    common: dict[str, Any] = {"customer_id": "cust-1", "delivery_location": None, "now": datetime.now(UTC)}
+    priced = ClientSentPricing().price(
+        None,  # type: ignore[arg-type]  # client pricing reads nothing
+        "rest-1",
+        requested,
+        offer_code=None,
+        delivery_fee_minor=2000,
+        **common,
+    )
+    assert (priced.discount_minor, priced.tax_minor, priced.packaging_minor, priced.offer_code) == (0, 0, 0, None)
+    assert priced.delivery_fee_minor == 2000 and priced.restaurant_id is None
+    with pytest.raises(OrderRejected) as rejected:
+        ClientSentPricing().price(
+            None,  # type: ignore[arg-type]
+            "rest-1",
+            requested,
+            offer_code="DIWALI20",
+            delivery_fee_minor=2000,
+            **common,
+        )
+    assert [e.field for e in rejected.value.errors] == ["offer_code"]
 
 
 class _FakeRedis:

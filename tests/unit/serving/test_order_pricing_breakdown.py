@@ -32,7 +32,8 @@ def test_half_up_rounds_exact_halves_up_and_everything_else_to_the_nearest_paisa
 @given(st.integers(min_value=0, max_value=10**12), st.integers(min_value=1, max_value=10**6))
 def test_half_up_is_never_more_than_half_a_unit_away(numerator: int, denominator: int) -> None:
     rounded = round_half_up(numerator, denominator)
-    assert -denominator < 2 * (numerator - rounded * denominator) <= denominator
+    # An exact half rounds up, so the rounded value may be half a unit above, never below.
+    assert -denominator <= 2 * (numerator - rounded * denominator) < denominator
 
 
 def test_gst_is_five_percent_of_the_food_rounded_half_up_once_per_order() -> None:

@@ -1,5 +1,6 @@
 """Fixtures for the restaurants API tests: the app on a migrated database with the test
-Redis, helpers that create restaurants and items through the API, and row counters."""
+Redis, helpers that create restaurants and items through the API, orders walked to a
+status through the orders API, and row counters."""
 
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ from sqlalchemy.engine import Engine
 from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.auth import Role, issue_access_token
-from serving.restaurants.tables import menu_categories, menu_items, outbox, restaurants
+from serving.restaurants.tables import menu_categories, menu_items, outbox, restaurants, reviews
 from serving.settings import ServingSettings
 
 
@@ -29,6 +30,9 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"restaurants-test-{uuid.uuid4().hex[:6]}",
         rate_limit_enabled=False,  # these tests fire many requests as one user
+        # order_at places orders of invented items to walk them to a status; catalog
+        # pricing has its own tests (tests/integration/serving/test_order_*_api.py).
+        order_pricing="client",
     )
 
 
@@ -106,7 +110,45 @@ def count_rows(engine: Engine) -> Callable[[], dict[str, int]]:
         with engine.connect() as connection:
             return {
                 table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                for table in (restaurants, menu_categories, menu_items, outbox)
+                for table in (restaurants, menu_categories, menu_items, outbox, reviews)
             }
 
     return count
+
+
+# The order lifecycle's main line; an admin may apply every move of it.
+LIFECYCLE = ["PENDING", "ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED",
+             "COMPLETED"]  # fmt: skip
+
+
+@pytest.fixture(scope="module")
+def order_at(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[..., str]:
+    """``order_at(restaurant_id, customer, status="DELIVERED")`` -> the id of a new order of
+    that customer at that restaurant, placed and walked to ``status`` through the orders API
+    (``CANCELLED``: cancelled by the customer while PENDING)."""
+
+    def place(restaurant_id: str, customer: str, status: str = "DELIVERED") -> str:
+        body = {
+            "restaurant_id": restaurant_id,
+            "city": "Bengaluru",
+            "lines": [{"item_id": "masala-dosa", "name": "Masala dosa", "quantity": 1, "unit_price_minor": 12000}],
+            "delivery_fee_minor": 3000,
+            "currency": "INR",
+        }
+        placed = client.post("/api/v1/orders", json=body, headers=auth(customer))
+        assert placed.status_code == 201, placed.text
+        order_id: str = placed.json()["order_id"]
+        if status == "CANCELLED":
+            cancelled = client.post(f"/api/v1/orders/{order_id}/cancel", headers=auth(customer))
+            assert cancelled.status_code == 200, cancelled.text
+            return order_id
+        admin = auth("ops-admin", Role.ADMIN)
+        for step in LIFECYCLE[1 : LIFECYCLE.index(status) + 1]:
+            move: dict[str, Any] = {"status": step}
+            if step == "ACCEPTED":
+                move["prep_time_minutes"] = 10
+            moved = client.post(f"/api/v1/orders/{order_id}/status", json=move, headers=admin)
+            assert moved.status_code == 200, moved.text
+        return order_id
+
+    return place

@@ -51,3 +51,11 @@ def test_unrelated_events_leave_the_cache_alone() -> None:
     fake.data = {info_key(rid): b"{}"}
     assert not handle_change_event(RestaurantCache(fake, 60), envelope("OrderPlaced", rid))
     assert info_key(rid) in fake.data
+
+
+def test_a_review_drops_the_cached_restaurant_so_its_new_rating_shows() -> None:
+    rid = uuid.uuid4()
+    fake: Any = FakeRedis()
+    fake.data = {info_key(rid): b"{}"}
+    assert handle_change_event(RestaurantCache(fake, 60), envelope("RestaurantReviewed", rid))
+    assert info_key(rid) not in fake.data

@@ -6,7 +6,17 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from serving.restaurants.offers import Offer, OfferKind, OfferNotApplicable, apply_offer
+from serving.restaurants.offers import (
+    InvalidOffer,
+    Offer,
+    OfferKind,
+    OfferNotApplicable,
+    apply_offer,
+    is_valid_at,
+    normalise_code,
+    offer_errors,
+    window_error,
+)
 
 START = datetime(2026, 11, 1, tzinfo=UTC)
 END = datetime(2026, 12, 1, tzinfo=UTC)
@@ -79,3 +89,46 @@ def test_a_restaurant_specific_offer_only_works_there() -> None:
 def test_an_impossible_offer_cannot_be_constructed(overrides: dict[str, object]) -> None:
     with pytest.raises(ValueError):
         offer(**overrides)
+
+
+def test_every_broken_offer_rule_is_reported_at_once_naming_its_field() -> None:
+    errors = offer_errors(
+        kind=OfferKind.PERCENTAGE,
+        value=10_001,
+        valid_from=END,
+        valid_until=START,
+        min_order_minor=-1,
+        max_discount_minor=0,
+        per_user_limit=0,
+    )
+    assert [e.field for e in errors] == [
+        "value",
+        "min_order_minor",
+        "max_discount_minor",
+        "per_user_limit",
+        "valid_until",
+    ]
+    with pytest.raises(InvalidOffer) as invalid:
+        offer(value=10_001, per_user_limit=0)
+    assert [e.field for e in invalid.value.errors] == ["value", "per_user_limit"]
+
+
+def test_a_flat_offer_has_no_maximum_discount_and_a_naive_time_is_named() -> None:
+    errors = offer_errors(kind=OfferKind.FLAT, value=5000, valid_from=START, valid_until=END, max_discount_minor=100)
+    assert [e.field for e in errors] == ["max_discount_minor"]
+    naive = offer_errors(kind=OfferKind.FLAT, value=5000, valid_from=START, valid_until=datetime(2026, 12, 1))
+    assert [e.field for e in naive] == ["valid_until"]
+    assert offer_errors(kind=OfferKind.PERCENTAGE, value=10_000, valid_from=START, valid_until=END) == []
+
+
+def test_the_window_says_whether_an_offer_has_not_started_or_has_expired() -> None:
+    assert is_valid_at(offer(), START) and not is_valid_at(offer(), END)
+    assert window_error(offer(), NOW) is None
+    assert "not valid yet" in (window_error(offer(), START - timedelta(seconds=1)) or "")
+    assert "expired" in (window_error(offer(), END) or "")
+    with pytest.raises(OfferNotApplicable, match="expired"):
+        apply_offer(offer(), subtotal_minor=10_000, now=END, redemptions_by_user=0)
+
+
+def test_codes_compare_without_case() -> None:
+    assert normalise_code("diwali20") == normalise_code("DIWALI20") == "DIWALI20"

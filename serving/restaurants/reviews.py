@@ -1,0 +1,159 @@
+"""Pure rules of ratings and reviews: which order may be reviewed by whom, how one rating
+moves a restaurant's average, who counts as the author, and the cursor of review pages.
+
+No I/O: the orders service's answer arrives as ``OrderFacts`` (through
+``orders_port.ReviewableOrders``), the restaurant's current rating as ``Rating``.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from serving.auth import Principal, Role
+from serving.field_errors import FieldError
+
+# DELIVERED moves only to COMPLETED, and both are final for reviewing: once an order is
+# reviewable it stays so, which is why the review never needs to lock the order row.
+REVIEWABLE_STATUSES = frozenset({"DELIVERED", "COMPLETED"})
+MIN_RATING, MAX_RATING = 1, 5
+
+
+@dataclass(frozen=True)
+class OrderFacts:
+    """What a review needs to know about an order, as the orders service stores it."""
+
+    order_id: uuid.UUID
+    customer_id: str
+    restaurant_id: str  # text in the orders schema; restaurants use UUIDs
+    status: str
+
+
+@dataclass(frozen=True)
+class Review:
+    review_id: uuid.UUID
+    restaurant_id: uuid.UUID
+    order_id: uuid.UUID
+    customer_id: str
+    rating: int
+    comment: str | None
+    created_at: datetime
+
+
+class ReviewRefused(Exception):
+    """A well-formed review the order does not allow; ``status`` is the HTTP answer."""
+
+    status = 409
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.error = FieldError("order_id", message)
+
+
+class OrderNotFound(ReviewRefused):
+    # One answer for "no such order", "another customer's" and "another restaurant's",
+    # so probing order ids tells nothing about other people's orders.
+    status = 404
+
+    def __init__(self) -> None:
+        super().__init__("No such order of yours from this restaurant.")
+
+
+class OrderNotDelivered(ReviewRefused):
+    def __init__(self, status: str) -> None:
+        super().__init__(f"The order is {status}; it can be reviewed once it is delivered.")
+
+
+class AlreadyReviewed(ReviewRefused):
+    def __init__(self) -> None:
+        super().__init__("This order has already been reviewed.")
+
+
+def same_restaurant(order_restaurant_id: str, restaurant_id: uuid.UUID) -> bool:
+    """Orders keep the restaurant id as the text the client sent; compare it as a UUID."""
+    try:
+        return uuid.UUID(order_restaurant_id) == restaurant_id
+    except ValueError:
+        return False
+
+
+def check_reviewable(order: OrderFacts | None, customer_id: str, restaurant_id: uuid.UUID) -> None:
+    """Raise why ``customer_id`` may not review ``order`` at ``restaurant_id``; return if they may.
+
+    Whether the order already has a review is not decided here: the unique order_id of
+    the reviews table decides it, also for two submits racing each other.
+    """
+    if order is None or order.customer_id != customer_id or not same_restaurant(order.restaurant_id, restaurant_id):
+        raise OrderNotFound()
+    if order.status not in REVIEWABLE_STATUSES:
+        raise OrderNotDelivered(order.status)
+
+
+@dataclass(frozen=True)
+class Rating:
+    average: float
+    count: int
+
+
+def add_rating(current: Rating, stars: int) -> Rating:
+    """The rating after one more review: the seeded count and average weigh as they are.
+
+    Not rounded: rounding at every step would let the stored average drift away from the
+    true mean as reviews accumulate; clients round for display.
+    """
+    if not MIN_RATING <= stars <= MAX_RATING:
+        raise ValueError(f"a rating is {MIN_RATING}..{MAX_RATING}, not {stars}")
+    if current.count < 0:
+        raise ValueError("a rating count is never negative")
+    count = current.count + 1
+    average = (current.average * current.count + stars) / count
+    # Float rounding must never break the table's 0..5 check constraint.
+    return Rating(min(float(MAX_RATING), max(0.0, average)), count)
+
+
+def is_author(review: Review, viewer: Principal) -> bool:
+    """Only the customer who wrote a review sees it as theirs (with its order id)."""
+    return viewer.role is Role.CUSTOMER and viewer.subject == review.customer_id
+
+
+# --- pagination ------------------------------------------------------------------------------
+
+
+class InvalidCursor(ValueError):
+    pass
+
+
+@dataclass(frozen=True)
+class Cursor:
+    """The position of the last review a client has seen, newest first."""
+
+    created_at: datetime
+    review_id: uuid.UUID
+
+
+def encode_cursor(cursor: Cursor) -> str:
+    if cursor.created_at.tzinfo is None:
+        raise ValueError("created_at must be timezone-aware")
+    raw = json.dumps({"c": cursor.created_at.isoformat(), "r": str(cursor.review_id)}, separators=(",", ":"))
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def decode_cursor(text: str) -> Cursor:
+    """The position in ``text``, or InvalidCursor for anything this API did not issue."""
+    if not 1 <= len(text) <= 200:
+        raise InvalidCursor("The cursor has the wrong length.")
+    try:
+        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+        data = json.loads(raw)
+        created_at = datetime.fromisoformat(data["c"])
+        review_id = uuid.UUID(data["r"])
+    # AttributeError: uuid.UUID(5) fails on ``.replace`` rather than with a ValueError.
+    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
+        raise InvalidCursor("The cursor is not one this API issued.") from None
+    if created_at.tzinfo is None:
+        raise InvalidCursor("The cursor is not one this API issued.")
+    return Cursor(created_at, review_id)

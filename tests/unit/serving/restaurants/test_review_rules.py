@@ -1,0 +1,171 @@
+"""Who may review which order, how a rating moves the average, the review page cursor."""
+
+from __future__ import annotations
+
+import base64
+import uuid
+from datetime import UTC, datetime, timedelta, timezone
+
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from serving.auth import Principal, Role
+from serving.restaurants.reviews import (
+    REVIEWABLE_STATUSES,
+    Cursor,
+    InvalidCursor,
+    OrderFacts,
+    OrderNotDelivered,
+    OrderNotFound,
+    Rating,
+    Review,
+    add_rating,
+    check_reviewable,
+    decode_cursor,
+    encode_cursor,
+    is_author,
+    same_restaurant,
+)
+
+RID = uuid.uuid4()
+
+
+def order(status: str = "DELIVERED", customer: str = "cust-1", restaurant: str = str(RID)) -> OrderFacts:
+    return OrderFacts(uuid.uuid4(), customer, restaurant, status)
+
+
+@pytest.mark.parametrize("status", sorted(REVIEWABLE_STATUSES))
+def test_the_customer_of_a_delivered_order_may_review_it(status: str) -> None:
+    check_reviewable(order(status), "cust-1", RID)  # no exception
+
+
+@pytest.mark.parametrize(
+    "facts",
+    [
+        None,  # no such order
+        order(customer="cust-2"),  # another customer's
+        order(restaurant=str(uuid.uuid4())),  # another restaurant's
+        order(restaurant="rest-legacy-text-id"),  # an order at a restaurant id that is no UUID
+    ],
+    ids=["missing", "other-customer", "other-restaurant", "non-uuid-restaurant"],
+)
+def test_an_order_that_is_not_yours_from_here_is_not_found_all_alike(facts: OrderFacts | None) -> None:
+    with pytest.raises(OrderNotFound) as refused:
+        check_reviewable(facts, "cust-1", RID)
+    assert refused.value.status == 404 and refused.value.error.field == "order_id"
+    assert str(refused.value) == "No such order of yours from this restaurant."  # nothing tells the cases apart
+
+
+def test_someone_elses_undelivered_order_is_not_found_rather_than_not_delivered() -> None:
+    with pytest.raises(OrderNotFound):
+        check_reviewable(order("PENDING", customer="cust-2"), "cust-1", RID)
+
+
+@pytest.mark.parametrize(
+    "status", ["PENDING", "ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "CANCELLED"]
+)
+def test_an_undelivered_order_is_a_conflict_naming_order_id(status: str) -> None:
+    with pytest.raises(OrderNotDelivered) as refused:
+        check_reviewable(order(status), "cust-1", RID)
+    assert refused.value.status == 409 and refused.value.error.field == "order_id"
+    assert status in str(refused.value)
+
+
+def test_the_orders_text_restaurant_id_matches_the_uuid_in_any_spelling() -> None:
+    assert same_restaurant(str(RID), RID)
+    assert same_restaurant(str(RID).upper(), RID)
+    assert same_restaurant(RID.hex, RID)
+    assert not same_restaurant(str(uuid.uuid4()), RID)
+    assert not same_restaurant("", RID)
+
+
+def test_the_first_rating_of_a_new_restaurant_is_its_average() -> None:
+    assert add_rating(Rating(0.0, 0), 4) == Rating(4.0, 1)
+
+
+def test_a_rating_adds_to_the_seeded_count_and_average() -> None:
+    after = add_rating(Rating(4.3, 7), 5)
+    assert after.count == 8
+    assert after.average == pytest.approx((4.3 * 7 + 5) / 8)  # 4.3875
+    again = add_rating(after, 1)
+    assert again.count == 9 and again.average == pytest.approx((4.3 * 7 + 5 + 1) / 9)
+
+
+@given(st.lists(st.integers(1, 5), min_size=1, max_size=300))
+def test_ratings_added_one_by_one_are_the_mean_of_all_of_them(stars: list[int]) -> None:
+    rating = Rating(0.0, 0)
+    for s in stars:
+        rating = add_rating(rating, s)
+        assert 1.0 <= rating.average <= 5.0
+    assert rating.count == len(stars)
+    assert rating.average == pytest.approx(sum(stars) / len(stars), abs=1e-9)
+
+
+@given(st.floats(0, 5), st.integers(0, 10_000_000), st.integers(1, 5))
+def test_the_average_never_leaves_zero_to_five(average: float, count: int, stars: int) -> None:
+    after = add_rating(Rating(average, count), stars)
+    assert 0.0 <= after.average <= 5.0 and after.count == count + 1
+
+
+@pytest.mark.parametrize("stars", [0, 6, -1])
+def test_a_rating_outside_one_to_five_is_a_bug_of_the_caller(stars: int) -> None:
+    with pytest.raises(ValueError):
+        add_rating(Rating(4.0, 3), stars)
+
+
+def review(customer: str = "cust-1") -> Review:
+    return Review(uuid.uuid4(), RID, uuid.uuid4(), customer, 5, None, datetime.now(UTC))
+
+
+def principal(subject: str, role: Role) -> Principal:
+    return Principal(subject=subject, role=role)
+
+
+def test_only_the_customer_who_wrote_a_review_is_its_author() -> None:
+    assert is_author(review("cust-1"), principal("cust-1", Role.CUSTOMER))
+    assert not is_author(review("cust-1"), principal("cust-2", Role.CUSTOMER))
+    # Another role with the same subject string is still not the reviewing customer.
+    assert not is_author(review("cust-1"), principal("cust-1", Role.ADMIN))
+
+
+@given(
+    st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
+    st.uuids(),
+)
+def test_a_cursor_decodes_to_exactly_the_position_it_encodes(created_at: datetime, review_id: uuid.UUID) -> None:
+    cursor = Cursor(created_at, review_id)
+    text = encode_cursor(cursor)
+    assert decode_cursor(text) == cursor
+    assert "=" not in text and "/" not in text and "+" not in text
+
+
+def test_a_cursor_keeps_its_instant_whatever_the_offset_it_was_made_with() -> None:
+    ist = datetime(2026, 1, 1, 18, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
+    assert decode_cursor(encode_cursor(Cursor(ist, uuid.uuid4()))).created_at == datetime(2026, 1, 1, 13, 0, tzinfo=UTC)
+
+
+def b64(raw: bytes) -> str:
+    return base64.urlsafe_b64encode(raw).decode()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "x" * 201,
+        "not-base64!!",
+        "é",
+        b64(b"[1, 2]"),
+        b64(b'"just a string"'),
+        b64(b'{"c": "yesterday", "r": "x"}'),
+        b64(b'{"c": "2026-01-01T00:00:00+00:00"}'),
+        b64(b'{"c": "2026-01-01T00:00:00+00:00", "r": 5}'),
+        b64(b'{"c": 5, "r": "' + str(uuid.uuid4()).encode() + b'"}'),
+        b64(b'{"c": "2026-01-01T00:00:00", "r": "' + str(uuid.uuid4()).encode() + b'"}'),  # naive
+        b64(b"\xff\xfe"),
+    ],
+)
+def test_anything_this_api_did_not_issue_is_an_invalid_cursor(text: str) -> None:
+    with pytest.raises(InvalidCursor):
+        decode_cursor(text)
