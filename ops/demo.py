@@ -59,7 +59,9 @@ class Demo:
 
     @property
     def env(self) -> dict[str, str]:
-        return self.config.env()
+        # The walking skeleton orders invented items from the sample (real names and
+        # prices, no catalogue rows); the simulated city will order from the catalogue.
+        return {**self.config.env(), "TIFFIN_ORDER_PRICING": "client"}
 
     # ── the run ─────────────────────────────────────────────────────────────────
     def run(self) -> bool:

@@ -90,12 +90,25 @@ class ServingSettings(BaseSettings):
     log_level: str = Field(default="INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ...).")
     # --- order pricing (docs/serving.md, Pricing) ---
     order_pricing: Literal["client", "catalog"] = Field(
-        default="client",
-        description="client: unit prices and delivery fee as sent; catalog: menu prices and a distance fee.",
+        default="catalog",
+        description=(
+            "catalog: the server prices from the menu (the only safe mode for real customers); "
+            "client: unit prices and delivery fee as sent, for the walking-skeleton demo and load tools "
+            "that order invented items."
+        ),
     )
     delivery_base_fee_minor: int = Field(default=2_000, ge=0, le=1_000_000, description="Fee up to included km.")
     delivery_included_km: float = Field(default=2.0, ge=0, le=100, description="Distance the base fee covers.")
     delivery_per_km_minor: int = Field(default=800, ge=0, le=100_000, description="Fee per km beyond the included km.")
+    order_tax_bp: int = Field(
+        default=500, ge=0, le=10_000, description="Catalog pricing: GST on the food after the discount (500 = 5 %)."
+    )
+    order_packaging_per_item_minor: int = Field(
+        default=0, ge=0, le=100_000, description="Catalog pricing: packaging charged per portion."
+    )
+    order_packaging_flat_minor: int = Field(
+        default=0, ge=0, le=100_000, description="Catalog pricing: packaging charged once per order."
+    )
     cart_ttl_seconds: int = Field(
         default=2 * 24 * 3600, ge=60, description="An untouched cart is forgotten after this (each write renews it)."
     )

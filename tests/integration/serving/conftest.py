@@ -65,6 +65,7 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"serving-test-{uuid.uuid4().hex[:6]}",
         kafka_timeout_ms=3000,
+        order_pricing="client",  # these tests order invented items; catalog pricing has its own tests
     )
 
 
@@ -324,6 +325,7 @@ def fresh_orders(fresh_database_url: str, stack: StackConfig) -> Iterator[FreshO
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"relay-test-{uuid.uuid4().hex[:6]}",
         kafka_timeout_ms=3000,
+        order_pricing="client",  # these tests order invented items; catalog pricing has its own tests
     )
     with TestClient(create_app(settings)) as client:
         orders_service = FreshOrders(settings, client)
