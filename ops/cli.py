@@ -129,6 +129,18 @@ def demo(rate: float, duration: float, api_port: int) -> None:
     sys.exit(0 if ok else 1)
 
 
+@main.command("walkthrough")
+def walkthrough() -> None:
+    """One order from register to delivered-and-rated with curl (ops/walkthrough.sh) on a fresh API."""
+    from ops.walkthrough import run_walkthrough
+
+    try:
+        code = run_walkthrough(StackConfig.from_env())
+    except StackError as error:
+        _fail(str(error))
+    sys.exit(code)
+
+
 @main.command("serve")
 @click.option("--port", default=58080, show_default=True, envvar="TIFFIN_API_PORT")
 @click.option("--reload", is_flag=True, help="restart on code changes (development)")

@@ -1,0 +1,62 @@
+"""`tiffin walkthrough`: ops/walkthrough.sh against a freshly started API.
+
+Starts the stack, migrates, makes a one-off admin (the script needs one to drive the
+delivery states until couriers exist), starts the API on a free port, runs the curl
+script and stops the API again. The script is the documentation (docs/walkthrough.md);
+this only gives it a server to talk to.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+import socket
+import subprocess
+from collections.abc import Mapping
+from pathlib import Path
+
+from ops.paths import REPO_ROOT
+from ops.processes import start_api
+from ops.stack.config import StackConfig
+from ops.stack.manager import LocalStack
+
+SCRIPT = REPO_ROOT / "ops" / "walkthrough.sh"
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def create_admin(env: Mapping[str, str]) -> tuple[str, str]:
+    """A new ADMIN through the operator command; returns (email, password)."""
+    from serving.db import create_engine
+    from serving.identity import service
+
+    email, password = f"walkthrough-admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(18)
+    engine = create_engine(env["TIFFIN_DATABASE_URL"])
+    try:
+        service.create_admin(engine, email=email, password=password, name="Walkthrough admin", phone=None)
+    finally:
+        engine.dispose()
+    return email, password
+
+
+def run_walkthrough(
+    config: StackConfig, env_overrides: Mapping[str, str] | None = None, log: Path | None = None
+) -> int:
+    """The script's exit code; its output goes to this process's stdout."""
+    from serving.db import migrate
+
+    LocalStack(config).up()
+    env = {**config.env(), **(env_overrides or {})}
+    migrate(env["TIFFIN_DATABASE_URL"])
+    email, password = create_admin(env)
+    port = free_port()
+    api = start_api(env, port, log or config.logs_dir / "walkthrough-api.log")
+    try:
+        script_env = {**os.environ, "API": f"http://127.0.0.1:{port}", "ADMIN_EMAIL": email, "ADMIN_PASSWORD": password}
+        return subprocess.call(["bash", str(SCRIPT)], env=script_env)
+    finally:
+        api.stop()
