@@ -1,117 +1,341 @@
-"""Order placement over HTTP compared with pgbench running the same SQL transaction.
+"""Order placement over HTTP, priced from the catalogue, compared with pgbench running the same SQL.
 
     .venv/bin/python -m bench.order_placement_vs_pgbench --requests 3000 --concurrency 16 --pgbench-seconds 30
 
 One scratch database of the local stack, migrated and seeded with the real
-restaurants (``serving.restaurants.seed``). Then, in the same run:
+restaurants (``serving.restaurants.seed``). **In that scratch database only**, every
+restaurant's ``opening_hours`` is set to open all day (``00:00``-``00:00`` on each
+weekday): the seeded hours (11:00-23:00 or 18:00-02:00 Asia/Kolkata) would close
+every restaurant at night and catalog pricing would refuse every order, so the
+benchmark would only run in the daytime. Every item also gets a large tracked stock
+(for pgbench's stock update). Then, in the same run:
 
-1. the API under uvicorn (1 worker) takes ``requests`` real ``POST /api/v1/orders``
-   with ``concurrency`` in flight (``bench.order_post``'s machinery): JWT auth,
-   validation, pricing and the order's transaction;
-2. ``pgbench -c <concurrency> -j 2 -T <seconds> -M prepared`` runs a custom script with
-   the equivalent SQL transaction on the same PostgreSQL: the stock reservation
-   ``UPDATE restaurants.menu_items SET stock = stock - 1 WHERE item_id = … AND stock >= 1``,
-   the ``orders.orders`` row, the order's lines (as many as the HTTP bodies have on
-   average), the ``orders.order_status_history`` row and the ``orders.outbox`` row
-   carrying a real ``OrderPlaced`` envelope of the same size.
+1. the API under uvicorn (1 worker) with ``TIFFIN_ORDER_PRICING=catalog``, the
+   platform's default, takes ``requests`` real ``POST /api/v1/orders`` with
+   ``concurrency`` in flight (``bench.order_post``'s machinery): JWT auth, validation,
+   the idempotency-key lookup, then in one transaction the catalogue reads (restaurant,
+   opening hours, the ordered items' prices and availability), the priced order
+   (GST, packaging, distance fee with the zone's surge from Redis), its lines, status
+   history, ``OrderPlaced`` outbox row and the ``Idempotency-Key`` row. The bodies
+   come from the seeded catalogue (``catalog_requests``): a random restaurant, 1-3 of
+   its available items with quantities 1-3 and the menu price the client last saw,
+   the restaurant's UUID and city, ``INR``, a ``delivery_location`` 0.5-6 km away;
+   each request has its own ``Idempotency-Key``. No offer codes (none are seeded).
+2. ``pgbench -c <concurrency> -j 2 -T <seconds> -M prepared`` runs
+   ``pgbench_script()`` on the same PostgreSQL. Each transaction replays one of the
+   measured HTTP bodies, picked at random from ``public.bench_plan``, which holds
+   those bodies priced by the service's own ``CatalogPricing`` (so line counts,
+   amounts and ``OrderPlaced`` payload sizes match the HTTP side one for one): the
+   idempotency-key lookup, then in one transaction the two restaurant-row SELECTs
+   and the items' price SELECT the pricing issues, a stock update
+   ``UPDATE restaurants.menu_items SET stock = stock - 1 WHERE item_id = … AND stock >= 1``
+   (kept from the client-pricing version; catalog placement itself holds no stock,
+   accepting does, so this is extra work on pgbench's side), the ``orders.orders`` row
+   with every column the table has (breakdown and ``offer_code`` included), one
+   ``orders.order_lines`` row per line, the ``orders.order_status_history`` row, the
+   ``orders.outbox`` row and the ``orders.idempotency_keys`` row.
+
+Afterwards ``check_orders`` joins the stored HTTP orders (through their keys) to
+``bench_plan`` and fails the run unless every one has the plan's line count and
+amounts; the result records the pgbench orders' mean line count next to the bodies'.
 
 The ratio HTTP / pgbench says how much of the database's capacity for this
 transaction the service delivers; pgbench is the ceiling (no HTTP, JSON, auth or
-Python in the path). Both load generators share the 2 cores with the server.
+Python in the path). Both load generators share the 2 cores with the server, so the
+load average before and after the run is recorded with the numbers.
 """
 
 from __future__ import annotations
 
 import argparse
+import math
 import os
+import random
 import re
 import subprocess
 import tempfile
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
-from itertools import islice
 from pathlib import Path
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.engine import Connection
 
 from bench.common import drop_database, running_stack, save_result, scratch_database
 from bench.order_post import measure_orders, serve_api
 from serving.db import create_engine, migrate
-from serving.orders.domain import LineItem, place_order
+from serving.gateway.redis_client import LazyRedis
+from serving.orders import domain, idempotency
 from serving.orders.events import order_placed_envelope
+from serving.orders.pricing import ChargeRates, DeliveryTariff
+from serving.orders.pricing_catalog import CatalogPricing, RedisSurge
+from serving.orders.schemas import PlaceOrderRequest
+from serving.restaurants.hours import WEEKDAYS
 from serving.restaurants.seed import seed
+from serving.restaurants.tables import menu_items, restaurants
 from serving.settings import ServingSettings
-from simulation.order_requests import order_requests
-from simulation.sample_data import load_sample
 
 TPS_LINE = re.compile(r"tps = ([\d.]+) \(without initial connection time\)")
 LATENCY_LINE = re.compile(r"latency average = ([\d.]+) ms")
 STOCK = 1_000_000_000
+MAX_LINES = 3  # catalog_requests orders 1-3 items; pgbench_script has a branch per count
+OPEN_ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in WEEKDAYS}  # 00:00-00:00 = 24 h
+KM_PER_DEGREE_LAT = 111.2
+CUSTOMERS = 50  # measure_orders' tokens: bench-customer-0 … bench-customer-49
 
 
-def _sql_literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+@dataclass(frozen=True)
+class Restaurant:
+    restaurant_id: uuid.UUID
+    city: str
+    lat: float
+    lon: float
+    items: tuple[tuple[uuid.UUID, str, int], ...]  # (item_id, name, price_minor) of available items
 
 
-def pgbench_script(line_count: int, item_count: int) -> str:
-    """The order transaction as a pgbench script (one SQL command per line)."""
-    request = next(iter(order_requests(load_sample(), seed=5)))
-    order = place_order(
-        order_id=uuid.uuid4(),
-        customer_id="bench-customer-1",
-        restaurant_id=request["restaurant_id"],
-        city=request["city"],
-        currency=request["currency"],
-        lines=[LineItem(**line) for line in request["lines"]],
-        delivery_fee_minor=request["delivery_fee_minor"],
-        placed_at=datetime.now(UTC),
-    )
-    payload = order_placed_envelope(order).model_dump_json()
-    lines = "\n".join(
-        "INSERT INTO orders.order_lines (order_id, line_no, item_id, name, quantity, unit_price_minor, "
-        f"line_total_minor) VALUES (:oid, {n}, 'item-{n}', 'Masala dosa', 2, 12000, 24000);"
-        for n in range(1, line_count + 1)
-    )
-    subtotal = 24000 * line_count
-    customer = "'bench-customer-' || :customer"
-    commands = [
-        f"\\set item random(1, {item_count})",
-        "\\set customer random(1, 50)",
-        "SELECT gen_random_uuid() AS oid, gen_random_uuid() AS eid \\gset",
-        "BEGIN;",
-        "UPDATE restaurants.menu_items SET stock = stock - 1"
-        " WHERE item_id = (SELECT item_id FROM public.bench_items WHERE n = :item) AND stock >= 1;",
-        "INSERT INTO orders.orders (order_id, customer_id, restaurant_id, city, status, currency,"
-        " subtotal_minor, delivery_fee_minor, total_minor, placed_at)"
-        f" VALUES (:oid, {customer}, 'rest-1', 'Pune', 'PENDING', 'INR', {subtotal}, 3000, {subtotal + 3000}, now());",
-        lines,
-        "INSERT INTO orders.order_status_history (order_id, from_status, to_status, actor, actor_id, changed_at)"
-        f" VALUES (:oid, NULL, 'PENDING', 'customer', {customer}, now());",
-        "INSERT INTO orders.outbox (event_id, topic, message_key, event_type, payload, occurred_at)"
-        f" VALUES (:eid, 'orders.v1', :oid, 'OrderPlaced', {_sql_literal(payload)}::jsonb, now());",
-        "COMMIT;",
-    ]
-    return "\n".join(commands) + "\n"
-
-
-def prepare_stock(url: str) -> int:
-    """Seed the real restaurants, give every item a large tracked stock, number them for pgbench."""
+def prepare_catalogue(url: str) -> list[Restaurant]:
+    """Seed the real restaurants, open them all day, give every item a large stock; the menus."""
     engine = create_engine(url)
     try:
         seed(engine)
         with engine.begin() as connection:
-            connection.execute(sa.text("UPDATE restaurants.menu_items SET stock = :s"), {"s": STOCK})
-            connection.execute(
-                sa.text(
-                    "CREATE TABLE public.bench_items AS "
-                    "SELECT row_number() OVER (ORDER BY item_id) AS n, item_id FROM restaurants.menu_items"
-                )
-            )
-            connection.execute(sa.text("ALTER TABLE public.bench_items ADD PRIMARY KEY (n)"))
-            return int(connection.execute(sa.text("SELECT count(*) FROM public.bench_items")).scalar_one())
+            connection.execute(sa.update(menu_items).values(stock=STOCK))
+            connection.execute(sa.update(restaurants).values(opening_hours=OPEN_ALL_DAY))
+            return _catalogue(connection)
     finally:
         engine.dispose()
+
+
+def _catalogue(connection: Connection) -> list[Restaurant]:
+    menus: dict[uuid.UUID, list[tuple[uuid.UUID, str, int]]] = {}
+    rows = connection.execute(
+        sa.select(menu_items.c.restaurant_id, menu_items.c.item_id, menu_items.c.name, menu_items.c.price_minor)
+        .where(menu_items.c.available)
+        .order_by(menu_items.c.restaurant_id, menu_items.c.item_id)
+    )
+    for row in rows:
+        menus.setdefault(row.restaurant_id, []).append((row.item_id, row.name, row.price_minor))
+    places = connection.execute(
+        sa.select(restaurants.c.restaurant_id, restaurants.c.city, restaurants.c.lat, restaurants.c.lon)
+        .where(restaurants.c.status == "ACTIVE")
+        .order_by(restaurants.c.restaurant_id)
+    )
+    return [
+        Restaurant(p.restaurant_id, p.city, p.lat, p.lon, tuple(menus[p.restaurant_id]))
+        for p in places
+        if p.restaurant_id in menus
+    ]
+
+
+def catalog_requests(catalogue: list[Restaurant], count: int, seed: int = 5) -> list[dict[str, Any]]:
+    """``count`` reproducible POST /api/v1/orders bodies for catalog pricing, from the seeded menus."""
+    rng = random.Random(seed)
+    bodies: list[dict[str, Any]] = []
+    for _ in range(count):
+        place = rng.choice(catalogue)
+        chosen = rng.sample(place.items, k=min(len(place.items), rng.randint(1, MAX_LINES)))
+        # A drop point 0.5-6 km away in a random direction (flat-earth offset, fine at this scale).
+        km, bearing = rng.uniform(0.5, 6.0), rng.uniform(0, 2 * math.pi)
+        lat = place.lat + km * math.cos(bearing) / KM_PER_DEGREE_LAT
+        lon = place.lon + km * math.sin(bearing) / (KM_PER_DEGREE_LAT * math.cos(math.radians(place.lat)))
+        bodies.append(
+            {
+                "restaurant_id": str(place.restaurant_id),
+                "city": place.city,
+                "lines": [
+                    # The menu's name and price as the client last saw them (the server checks the price).
+                    {"item_id": str(item_id), "name": name, "quantity": rng.randint(1, 3), "unit_price_minor": price}
+                    for item_id, name, price in chosen
+                ],
+                "delivery_location": {"lat": round(lat, 6), "lon": round(lon, 6)},
+                "currency": "INR",
+            }
+        )
+    return bodies
+
+
+def catalog_pricing(settings: ServingSettings, redis: LazyRedis) -> CatalogPricing:
+    """What ``serving.orders.router.catalog_pricing`` builds from the same settings."""
+    tariff = DeliveryTariff(
+        base_fee_minor=settings.delivery_base_fee_minor,
+        included_km=settings.delivery_included_km,
+        per_km_minor=settings.delivery_per_km_minor,
+    )
+    rates = ChargeRates(
+        tax_bp=settings.order_tax_bp,
+        packaging_per_item_minor=settings.order_packaging_per_item_minor,
+        packaging_flat_minor=settings.order_packaging_flat_minor,
+    )
+    return CatalogPricing(tariff, RedisSurge(redis), rates)
+
+
+PLAN_COLUMNS = (
+    ["n", "rid", "city", "nlines"]
+    + [f"{field}{k}" for k in range(1, MAX_LINES + 1) for field in ("item", "name", "qty", "price", "total")]
+    + ["subtotal", "discount", "tax", "packaging", "fee", "total", "offer", "rhash", "payload"]
+)
+
+
+def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]) -> dict[str, Any]:
+    """Price each body with the service's CatalogPricing into ``public.bench_plan`` (pgbench's orders)."""
+    engine = create_engine(url)
+    redis = LazyRedis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
+    pricing = catalog_pricing(settings, redis)
+    rows: list[dict[str, Any]] = []
+    try:
+        with engine.begin() as connection:
+            for n, body in enumerate(bodies, start=1):
+                request = PlaceOrderRequest.model_validate(body)
+                now = datetime.now(UTC)
+                priced = pricing.price(
+                    connection,
+                    request.restaurant_id,
+                    request.requested_lines(),
+                    customer_id="bench-customer-0",
+                    offer_code=request.offer_code,
+                    delivery_fee_minor=request.delivery_fee_minor,
+                    delivery_location=request.location(),
+                    now=now,
+                )
+                order = domain.place_order(
+                    order_id=uuid.uuid4(),
+                    customer_id=f"bench-customer-{n % CUSTOMERS}",
+                    restaurant_id=priced.restaurant_id or request.restaurant_id,
+                    city=request.city,
+                    currency=request.currency,
+                    lines=priced.lines,
+                    delivery_fee_minor=priced.delivery_fee_minor,
+                    placed_at=now,
+                    discount_minor=priced.discount_minor,
+                    tax_minor=priced.tax_minor,
+                    packaging_minor=priced.packaging_minor,
+                    offer_code=priced.offer_code,
+                )
+                unset = {"offer_code"} if request.offer_code is None else set()
+                row: dict[str, Any] = {
+                    "n": n,
+                    "rid": order.restaurant_id,
+                    "city": order.city,
+                    "nlines": len(order.lines),
+                    "subtotal": order.totals.subtotal_minor,
+                    "discount": order.totals.discount_minor,
+                    "tax": order.totals.tax_minor,
+                    "packaging": order.totals.packaging_minor,
+                    "fee": order.totals.delivery_fee_minor,
+                    "total": order.totals.total_minor,
+                    "offer": order.offer_code or "",  # none: '', NULLIF(:offer, '') in the script
+                    "rhash": idempotency.request_hash(request.model_dump(mode="json", exclude=unset)),
+                    "payload": order_placed_envelope(order).model_dump_json(),
+                }
+                # Unused line slots repeat the first line; the script never reads them.
+                for k in range(1, MAX_LINES + 1):
+                    line = order.lines[k - 1] if k <= len(order.lines) else order.lines[0]
+                    row |= {
+                        f"item{k}": line.item_id,
+                        f"name{k}": line.name,
+                        f"qty{k}": line.quantity,
+                        f"price{k}": line.unit_price_minor,
+                        f"total{k}": line.line_total_minor,
+                    }
+                rows.append(row)
+            _create_plan_table(connection)
+            placeholders = ", ".join(f":{c}" for c in PLAN_COLUMNS)
+            connection.execute(
+                sa.text(f"INSERT INTO public.bench_plan ({', '.join(PLAN_COLUMNS)}) VALUES ({placeholders})"), rows
+            )
+    finally:
+        redis.close()
+        engine.dispose()
+    counts = [row["nlines"] for row in rows]
+    return {
+        "orders": len(rows),
+        "lines_per_order_mean": round(sum(counts) / len(counts), 3),
+        "lines_histogram": {str(k): counts.count(k) for k in range(1, MAX_LINES + 1)},
+        "total_minor_mean": round(sum(row["total"] for row in rows) / len(rows)),
+        "payload_bytes_mean": round(sum(len(row["payload"]) for row in rows) / len(rows)),
+    }
+
+
+def _create_plan_table(connection: Connection) -> None:
+    texts = {"rid", "city", "offer", "rhash", "payload"} | {
+        f"{f}{k}" for k in range(1, MAX_LINES + 1) for f in ("item", "name")
+    }
+    columns = ", ".join(
+        f"{c} {'integer PRIMARY KEY' if c == 'n' else 'text' if c in texts else 'bigint'}" for c in PLAN_COLUMNS
+    )
+    connection.execute(sa.text(f"CREATE TABLE public.bench_plan ({columns})"))
+
+
+def _lines_branch(count: int) -> list[str]:
+    """The items' price SELECT and the line INSERTs of an order with ``count`` lines."""
+    ids = ", ".join(f":item{k}" for k in range(1, count + 1))
+    commands = [
+        "SELECT item_id, restaurant_id, name, price_minor, available, stock FROM restaurants.menu_items"
+        f" WHERE restaurant_id = :rid AND item_id IN ({ids});",
+    ]
+    commands += [
+        "INSERT INTO orders.order_lines (order_id, line_no, item_id, name, quantity, unit_price_minor,"
+        f" line_total_minor) VALUES (:oid, {k}, :item{k}, :name{k}, :qty{k}, :price{k}, :total{k});"
+        for k in range(1, count + 1)
+    ]
+    return commands
+
+
+def pgbench_script(plan_size: int) -> str:
+    """The catalog-priced order transaction as a pgbench script (one SQL command per line).
+
+    Statement for statement what ``serving.orders.service.place_order`` issues with
+    ``CatalogPricing`` and an ``Idempotency-Key`` (traced with SQLAlchemy events),
+    plus the stock update. Differences, all costing pgbench rather than HTTP: the
+    lines are one INSERT each (the service sends them as one psycopg executemany,
+    pipelined), and the stock update, which placement does not do. The key lookup
+    runs in autocommit (the service wraps it in BEGIN … ROLLBACK on its own pooled
+    connection).
+    """
+    customer = "'bench-customer-' || :customer"
+    order_columns = (
+        "order_id, customer_id, restaurant_id, city, status, currency, subtotal_minor, delivery_fee_minor,"
+        " total_minor, placed_at, discount_minor, tax_minor, packaging_minor, offer_code"
+    )
+    # One \if branch per line count, so each transaction is exactly the order it replays.
+    branches: list[str] = []
+    for count in range(1, MAX_LINES + 1):
+        keyword = "\\if" if count == 1 else "\\elif" if count < MAX_LINES else "\\else"
+        branches.append(keyword if keyword == "\\else" else f"{keyword} :nlines = {count}")
+        branches += _lines_branch(count)
+    branches.append("\\endif")
+    # The items' SELECT must come before the stock update and the order INSERT, as in
+    # the service, so the branch is split: SELECT now, line INSERTs after the order row.
+    selects = [line for line in branches if not line.startswith("INSERT")]
+    inserts = [line for line in branches if not line.startswith("SELECT")]
+    commands = [
+        f"\\set n random(1, {plan_size})",
+        f"\\set customer random(0, {CUSTOMERS - 1})",
+        "SELECT gen_random_uuid() AS oid, gen_random_uuid() AS eid, gen_random_uuid()::text AS ikey, p.*"
+        " FROM public.bench_plan p WHERE p.n = :n \\gset",
+        # The replay check of the Idempotency-Key, before the placing transaction.
+        "SELECT request_hash, order_id FROM orders.idempotency_keys"
+        f" WHERE customer_id = {customer} AND idempotency_key = :ikey;",
+        "BEGIN;",
+        # CatalogPricing: restaurant_summary, then place and opening hours, then the items.
+        "SELECT restaurant_id, owner_id, name, city, status FROM restaurants.restaurants WHERE restaurant_id = :rid;",
+        "SELECT lat, lon, timezone, opening_hours FROM restaurants.restaurants WHERE restaurant_id = :rid;",
+        *selects,
+        "UPDATE restaurants.menu_items SET stock = stock - 1 WHERE item_id = :item1 AND stock >= 1;",
+        f"INSERT INTO orders.orders ({order_columns}) VALUES (:oid, {customer}, :rid, :city, 'PENDING', 'INR',"
+        " :subtotal, :fee, :total, now(), :discount, :tax, :packaging, NULLIF(:offer, ''));",
+        *inserts,
+        "INSERT INTO orders.order_status_history (order_id, from_status, to_status, actor, actor_id, changed_at)"
+        f" VALUES (:oid, NULL, 'PENDING', 'customer', {customer}, now()) RETURNING id;",
+        "INSERT INTO orders.outbox (event_id, topic, message_key, event_type, payload, occurred_at)"
+        " VALUES (:eid, 'orders.v1', :oid, 'OrderPlaced', :payload::jsonb, now()) RETURNING id;",
+        "INSERT INTO orders.idempotency_keys (customer_id, idempotency_key, request_hash, order_id, created_at)"
+        f" VALUES ({customer}, :ikey, :rhash, :oid, now()) ON CONFLICT DO NOTHING RETURNING order_id;",
+        "COMMIT;",
+    ]
+    return "\n".join(commands) + "\n"
 
 
 def run_pgbench(dsn: str, script: str, concurrency: int, seconds: int) -> dict[str, Any]:
@@ -147,39 +371,118 @@ def run_pgbench(dsn: str, script: str, concurrency: int, seconds: int) -> dict[s
     }
 
 
+def check_orders(url: str, keys: dict[str, int | None]) -> dict[str, Any]:
+    """Check the stored rows after both runs; the counts and the pgbench orders' shape.
+
+    ``keys`` maps every HTTP request's Idempotency-Key to its ``bench_plan`` row (None
+    for the warm-up): each measured order must have exactly the plan's line count and
+    amounts (so pgbench replays what HTTP stored), and every order its key and event.
+    """
+    engine = create_engine(url)
+    try:
+        with engine.begin() as connection:
+            connection.execute(sa.text("CREATE TABLE public.bench_keys (idempotency_key text PRIMARY KEY, n integer)"))
+            connection.execute(
+                sa.text("INSERT INTO public.bench_keys VALUES (:k, :n)"), [{"k": k, "n": n} for k, n in keys.items()]
+            )
+            counts = {
+                table: int(connection.execute(sa.text(f"SELECT count(*) FROM orders.{table}")).scalar_one())
+                for table in ("orders", "order_lines", "idempotency_keys", "outbox")
+            }
+            per_order = (
+                "SELECT o.order_id, o.subtotal_minor, o.tax_minor, o.packaging_minor, o.delivery_fee_minor,"
+                " o.discount_minor, o.total_minor, k.idempotency_key,"
+                " (SELECT count(*) FROM orders.order_lines l WHERE l.order_id = o.order_id) AS nlines"
+                " FROM orders.orders o JOIN orders.idempotency_keys k ON k.order_id = o.order_id"
+            )
+            compared = connection.execute(
+                sa.text(
+                    f"SELECT count(*) AS checked, count(*) FILTER (WHERE (s.nlines, s.subtotal_minor, s.tax_minor,"
+                    " s.packaging_minor, s.delivery_fee_minor, s.discount_minor, s.total_minor) IS DISTINCT FROM"
+                    " (p.nlines, p.subtotal, p.tax, p.packaging, p.fee, p.discount, p.total)) AS different"
+                    f" FROM ({per_order}) s JOIN public.bench_keys b USING (idempotency_key)"
+                    " JOIN public.bench_plan p ON p.n = b.n"
+                )
+            ).one()
+            pgbench_orders = connection.execute(
+                sa.text(
+                    "SELECT count(*) AS orders, avg(s.nlines) AS lines, avg(s.total_minor) AS total"
+                    f" FROM ({per_order}) s"
+                    " WHERE s.idempotency_key NOT IN (SELECT idempotency_key FROM public.bench_keys)"
+                )
+            ).one()
+    finally:
+        engine.dispose()
+    if not counts["orders"] == counts["idempotency_keys"] == counts["outbox"]:
+        raise RuntimeError(f"orders, keys and events disagree: {counts}")
+    if compared.checked != sum(n is not None for n in keys.values()) or compared.different:
+        raise RuntimeError(f"HTTP orders differ from pgbench's plan: {compared.different} of {compared.checked}")
+    return {
+        **counts,
+        "http_orders_checked_against_plan": int(compared.checked),
+        "pgbench_orders": int(pgbench_orders.orders),
+        "pgbench_lines_per_order_mean": round(float(pgbench_orders.lines), 3),
+        "pgbench_total_minor_mean": round(float(pgbench_orders.total)),
+    }
+
+
+def _load() -> list[float]:
+    return [round(x, 2) for x in os.getloadavg()]
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--pgbench-seconds", type=int, default=30)
+    parser.add_argument("--seed", type=int, default=5, help="of the request bodies")
     args = parser.parse_args()
 
+    load_before = _load()
     config = running_stack()
     database = scratch_database(config, "bench_order_vs_pgbench")
     url = config.postgres_url_for(database)
     try:
         migrate(url)
-        items = prepare_stock(url)
-        bodies = list(islice(order_requests(load_sample(), seed=5), args.warmup + args.requests))
-        mean_lines = max(1, round(sum(len(b["lines"]) for b in bodies) / len(bodies)))
-        settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
-        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}) as base_url:
-            http = measure_orders(base_url, settings, args.requests, args.concurrency, args.warmup)
+        catalogue = prepare_catalogue(url)
+        bodies = catalog_requests(catalogue, args.warmup + args.requests, seed=args.seed)
+        headers = [{idempotency.HEADER: str(uuid.uuid4())} for _ in bodies]
+        settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap, redis_url=config.redis_url)
+        measured = bodies[args.warmup :]
+        # Priced before the HTTP run, like the HTTP side at the same prices (a check: they must be placeable).
+        plan = build_plan(url, settings, measured)
+        extra_env = {"TIFFIN_RATE_LIMIT_ENABLED": "false", "TIFFIN_ORDER_PRICING": "catalog"}
+        with serve_api(config, url, extra_env) as base_url:
+            http = measure_orders(
+                base_url, settings, args.requests, args.concurrency, args.warmup, bodies=bodies, headers=headers
+            )
+        load_between = _load()
         dsn = config.postgres_dsn.rsplit("/", 1)[0] + f"/{database}"
-        pgbench = run_pgbench(dsn, pgbench_script(mean_lines, items), args.concurrency, args.pgbench_seconds)
+        pgbench = run_pgbench(dsn, pgbench_script(plan["orders"]), args.concurrency, args.pgbench_seconds)
+        # Plan row n is measured body n - 1 (build_plan numbers from 1); the warm-up has none.
+        plan_rows = [None] * args.warmup + list(range(1, len(measured) + 1))
+        counts = check_orders(url, {h[idempotency.HEADER]: n for h, n in zip(headers, plan_rows, strict=True)})
         result = {
             "concurrency": args.concurrency,
-            "http": http,
-            "pgbench": {**pgbench, "seconds": args.pgbench_seconds, "lines_per_order": mean_lines},
+            "pricing": "catalog",
+            "restaurants": len(catalogue),
+            "items": sum(len(r.items) for r in catalogue),
+            "opening_hours": "all restaurants open 00:00-00:00 (24 h) in the scratch database",
+            "http": {**http, "idempotency_key": "unique per request"},
+            "orders": plan,
+            "pgbench": {**pgbench, "seconds": args.pgbench_seconds, "replays": "the HTTP bodies, from bench_plan"},
+            "rows_after": counts,
             "ratio_http_to_pgbench": round(http["throughput_per_second"] / pgbench["tps"], 3),
+            "load_average_1_5_15": {"before": load_before, "after_http": load_between, "after": _load()},
         }
         path = save_result("order_placement_vs_pgbench", result)
         lat = http["latency_ms"]
         print(
-            f"HTTP POST /api/v1/orders: {http['throughput_per_second']} req/s, p50 {lat['p50']} ms, "
-            f"p95 {lat['p95']} ms, p99 {lat['p99']} ms; pgbench same transaction: {pgbench['tps']} tps "
-            f"(avg {pgbench['latency_avg_ms']} ms); ratio {result['ratio_http_to_pgbench']}  ({path})"
+            f"HTTP POST /api/v1/orders (catalog pricing): {http['throughput_per_second']} req/s, "
+            f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms; pgbench same transaction: "
+            f"{pgbench['tps']} tps (avg {pgbench['latency_avg_ms']} ms); ratio {result['ratio_http_to_pgbench']}; "
+            f"load {result['load_average_1_5_15']}  ({path})"
         )
     finally:
         drop_database(config, database)

@@ -6,8 +6,11 @@ Starts the API with uvicorn (one worker process, like one pod) on a scratch
 database of the local stack, warms it up, then keeps `concurrency` requests in
 flight until `requests` have completed. Each POST is the real thing: validation,
 pricing, the order, its lines and the OrderPlaced outbox row in one PostgreSQL
-transaction. The load generator runs on the same 2-core machine, so it competes
-with the server for CPU; compare runs on the same machine only.
+transaction. Pricing is ``TIFFIN_ORDER_PRICING=client`` (the bodies order invented
+items at sample prices, no catalogue is seeded); ``bench.order_placement_vs_pgbench``
+measures catalog pricing, the platform's default. The load generator runs on the
+same 2-core machine, so it competes with the server for CPU; compare runs on the
+same machine only.
 """
 
 from __future__ import annotations
@@ -42,29 +45,39 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-async def fire(base_url: str, bodies: list[dict[str, Any]], tokens: list[str], concurrency: int) -> list[float]:
+async def fire(
+    base_url: str,
+    bodies: list[dict[str, Any]],
+    tokens: list[str],
+    concurrency: int,
+    headers: list[dict[str, str]] | None = None,
+) -> list[float]:
+    """POST every body with ``concurrency`` in flight; ``headers[i]`` (if given) goes with ``bodies[i]``."""
+    if headers is not None and len(headers) != len(bodies):
+        raise ValueError("one headers dict per body")
     latencies: list[float] = []
     queue: asyncio.Queue[int] = asyncio.Queue()
     for index in range(len(bodies)):
         queue.put_nowait(index)
-    failures = 0
+    failures: list[str] = []
 
     async def worker(client: httpx.AsyncClient) -> None:
-        nonlocal failures
         while not queue.empty():
             index = queue.get_nowait()
-            headers = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+            sent = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+            if headers is not None:
+                sent.update(headers[index])
             started = time.perf_counter()
-            response = await client.post("/api/v1/orders", json=bodies[index], headers=headers)
+            response = await client.post("/api/v1/orders", json=bodies[index], headers=sent)
             latencies.append(time.perf_counter() - started)
             if response.status_code != 201:
-                failures += 1
+                failures.append(f"{response.status_code} {response.text[:300]}")
 
     limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
     async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
         await asyncio.gather(*(worker(client) for _ in range(concurrency)))
     if failures:
-        raise RuntimeError(f"{failures} requests did not return 201")
+        raise RuntimeError(f"{len(failures)} requests did not return 201; the first: {failures[0]}")
     return latencies
 
 
@@ -98,7 +111,14 @@ def main() -> None:
 def serve_api(config: StackConfig, database_url: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """The API under uvicorn (1 worker, like one pod) on ``database_url``; yields its base URL."""
     port = free_port()
-    env = {**os.environ, **config.env(), "TIFFIN_DATABASE_URL": database_url, **(extra_env or {})}
+    # The generated requests order invented items at their sample prices (client pricing).
+    env = {
+        **os.environ,
+        **config.env(),
+        "TIFFIN_DATABASE_URL": database_url,
+        "TIFFIN_ORDER_PRICING": "client",
+        **(extra_env or {}),
+    }
     server = subprocess.Popen(
         [
             sys.executable,
@@ -126,14 +146,29 @@ def serve_api(config: StackConfig, database_url: str, extra_env: dict[str, str] 
 
 
 def measure_orders(
-    base_url: str, settings: ServingSettings, requests: int, concurrency: int, warmup: int
+    base_url: str,
+    settings: ServingSettings,
+    requests: int,
+    concurrency: int,
+    warmup: int,
+    bodies: list[dict[str, Any]] | None = None,
+    headers: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
-    """Warm up, then POST ``requests`` orders with ``concurrency`` in flight; throughput and latencies."""
+    """Warm up, then POST ``requests`` orders with ``concurrency`` in flight; throughput and latencies.
+
+    ``bodies`` (``warmup + requests`` of them, warm-up first) default to the client-priced
+    ``simulation.order_requests`` stream; ``headers`` are per-request extra headers
+    aligned with ``bodies`` (e.g. a unique ``Idempotency-Key`` each).
+    """
     tokens = [issue_access_token(f"bench-customer-{i}", "CUSTOMER", settings) for i in range(50)]
-    bodies = list(islice(order_requests(load_sample(), seed=5), warmup + requests))
-    asyncio.run(fire(base_url, bodies[:warmup], tokens, concurrency))
+    if bodies is None:
+        bodies = list(islice(order_requests(load_sample(), seed=5), warmup + requests))
+    if len(bodies) != warmup + requests or (headers is not None and len(headers) != len(bodies)):
+        raise ValueError("need warmup + requests bodies (and as many headers, if any)")
+    extra = headers or [{} for _ in bodies]
+    asyncio.run(fire(base_url, bodies[:warmup], tokens, concurrency, extra[:warmup]))
     started = time.perf_counter()
-    latencies = sorted(asyncio.run(fire(base_url, bodies[warmup:], tokens, concurrency)))
+    latencies = sorted(asyncio.run(fire(base_url, bodies[warmup:], tokens, concurrency, extra[warmup:])))
     elapsed = time.perf_counter() - started
     return {
         "requests": requests,
