@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
-from serving.orders.cursor import Cursor
+from serving.keyset_cursor import Cursor
 from serving.orders.domain import LineItem, Order, OrderStatus, OrderTotals
 from serving.orders.lifecycle import Actor, Transitioned
 from serving.orders.tables import idempotency_keys, order_lines, order_status_history, orders, outbox
@@ -253,7 +253,7 @@ def list_orders(connection: Connection, where: HistoryFilter, after: Cursor | No
     if where.placed_to is not None:
         query = query.where(orders.c.placed_at < where.placed_to)
     if after is not None:
-        query = query.where(sa.tuple_(orders.c.placed_at, orders.c.order_id) < (after.placed_at, after.order_id))
+        query = query.where(sa.tuple_(orders.c.placed_at, orders.c.order_id) < (after.at, after.row_id))
     query = query.order_by(orders.c.placed_at.desc(), orders.c.order_id.desc()).limit(limit)
     heads = connection.execute(query).all()
     lines = _lines_by_order(connection, [head.order_id for head in heads])

@@ -15,8 +15,8 @@ from serving.cache.clients import restaurant_cache
 from serving.cache.restaurant_cache import handle_change_event
 from serving.field_errors import FieldError
 from serving.gateway.redis_client import LazyRedis
+from serving.keyset_cursor import InvalidCursor, decode_cursor
 from serving.orders import idempotency, lifecycle, service
-from serving.orders.cursor import InvalidCursor, decode_cursor
 from serving.orders.domain import OrderRejected, OrderStatus
 from serving.orders.ports import (
     ClientSentPricing,

@@ -11,8 +11,8 @@ from sqlalchemy.engine import Connection, Engine
 
 from contracts.envelope import EventEnvelope
 from serving.auth import Principal, Role
+from serving.keyset_cursor import Cursor, encode_cursor
 from serving.orders import domain, idempotency, lifecycle, repository
-from serving.orders.cursor import Cursor, encode_cursor
 from serving.orders.events import order_placed_envelope, transition_envelope
 from serving.orders.ports import ClientSentPricing, MenuPricing, NoStock, RestaurantOwnership, StockKeeper
 from serving.orders.schemas import PlaceOrderRequest

@@ -11,8 +11,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Row
 
 from contracts.envelope import EventEnvelope
+from serving.keyset_cursor import Cursor
 from serving.outbox.writer import append_to_outbox
-from serving.restaurants.reviews import Cursor, Review
+from serving.restaurants.reviews import Review
 from serving.restaurants.schemas import (
     CategoryOut,
     MenuCategoryOut,
@@ -212,6 +213,6 @@ def list_reviews(connection: Connection, restaurant_id: uuid.UUID, after: Cursor
     """Up to ``limit`` reviews of the restaurant, newest first, strictly after ``after``."""
     query = sa.select(reviews).where(reviews.c.restaurant_id == restaurant_id)
     if after is not None:
-        query = query.where(sa.tuple_(reviews.c.created_at, reviews.c.review_id) < (after.created_at, after.review_id))
+        query = query.where(sa.tuple_(reviews.c.created_at, reviews.c.review_id) < (after.at, after.row_id))
     query = query.order_by(reviews.c.created_at.desc(), reviews.c.review_id.desc()).limit(limit)
     return [_review(row) for row in connection.execute(query)]

@@ -1,5 +1,5 @@
 """Pure rules of ratings and reviews: which order may be reviewed by whom, how one rating
-moves a restaurant's average, who counts as the author, and the cursor of review pages.
+moves a restaurant's average, and who counts as the author.
 
 No I/O: the orders service's answer arrives as ``OrderFacts`` (through
 ``orders_port.ReviewableOrders``), the restaurant's current rating as ``Rating``.
@@ -7,9 +7,6 @@ No I/O: the orders service's answer arrives as ``OrderFacts`` (through
 
 from __future__ import annotations
 
-import base64
-import binascii
-import json
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
@@ -118,42 +115,3 @@ def add_rating(current: Rating, stars: int) -> Rating:
 def is_author(review: Review, viewer: Principal) -> bool:
     """Only the customer who wrote a review sees it as theirs (with its order id)."""
     return viewer.role is Role.CUSTOMER and viewer.subject == review.customer_id
-
-
-# --- pagination ------------------------------------------------------------------------------
-
-
-class InvalidCursor(ValueError):
-    pass
-
-
-@dataclass(frozen=True)
-class Cursor:
-    """The position of the last review a client has seen, newest first."""
-
-    created_at: datetime
-    review_id: uuid.UUID
-
-
-def encode_cursor(cursor: Cursor) -> str:
-    if cursor.created_at.tzinfo is None:
-        raise ValueError("created_at must be timezone-aware")
-    raw = json.dumps({"c": cursor.created_at.isoformat(), "r": str(cursor.review_id)}, separators=(",", ":"))
-    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
-
-
-def decode_cursor(text: str) -> Cursor:
-    """The position in ``text``, or InvalidCursor for anything this API did not issue."""
-    if not 1 <= len(text) <= 200:
-        raise InvalidCursor("The cursor has the wrong length.")
-    try:
-        raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
-        data = json.loads(raw)
-        created_at = datetime.fromisoformat(data["c"])
-        review_id = uuid.UUID(data["r"])
-    # AttributeError: uuid.UUID(5) fails on ``.replace`` rather than with a ValueError.
-    except (binascii.Error, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
-        raise InvalidCursor("The cursor is not one this API issued.") from None
-    if created_at.tzinfo is None:
-        raise InvalidCursor("The cursor is not one this API issued.")
-    return Cursor(created_at, review_id)

@@ -13,6 +13,7 @@ from sqlalchemy.engine import Engine
 from serving.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
 from serving.cache.clients import Cache
 from serving.field_errors import FieldError
+from serving.keyset_cursor import InvalidCursor, decode_cursor
 from serving.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.restaurants import reviews, service
 from serving.restaurants.orders_port import OrdersTable, ReviewableOrders
@@ -313,8 +314,8 @@ def list_reviews(
     after = None
     if cursor is not None:
         try:
-            after = reviews.decode_cursor(cursor)
-        except reviews.InvalidCursor as invalid:
+            after = decode_cursor(cursor)
+        except InvalidCursor as invalid:
             raise ProblemError(422, str(invalid), errors=[FieldError("cursor", str(invalid))]) from None
     page = service.list_reviews(engine, restaurant_id, limit=limit, after=after)
     if page is None:

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Connection, Engine
 from serving.auth import Principal
 from serving.cache.restaurant_cache import RestaurantCache, handle_change_event
 from serving.field_errors import FieldError
+from serving.keyset_cursor import Cursor, encode_cursor
 from serving.restaurants import domain, events, hours, repository, reviews
 from serving.restaurants.orders_port import ReviewableOrders
 from serving.restaurants.schemas import (
@@ -365,7 +366,7 @@ class ReviewPage:
 
 
 def list_reviews(
-    engine: Engine, restaurant_id: uuid.UUID, *, limit: int, after: reviews.Cursor | None = None
+    engine: Engine, restaurant_id: uuid.UUID, *, limit: int, after: Cursor | None = None
 ) -> ReviewPage | None:
     """One page of the restaurant's reviews, newest first; None if there is no such restaurant."""
     with engine.connect() as connection:
@@ -374,5 +375,5 @@ def list_reviews(
         # One extra row tells whether another page exists without a COUNT.
         rows = repository.list_reviews(connection, restaurant_id, after, limit + 1)
     page, more = rows[:limit], len(rows) > limit
-    next_cursor = reviews.encode_cursor(reviews.Cursor(page[-1].created_at, page[-1].review_id)) if more else None
+    next_cursor = encode_cursor(Cursor(page[-1].created_at, page[-1].review_id)) if more else None
     return ReviewPage(page, next_cursor)

@@ -1,10 +1,9 @@
-"""Who may review which order, how a rating moves the average, the review page cursor."""
+"""Who may review which order and how a rating moves the average."""
 
 from __future__ import annotations
 
-import base64
 import uuid
-from datetime import UTC, datetime, timedelta, timezone
+from datetime import UTC, datetime
 
 import pytest
 from hypothesis import given
@@ -13,8 +12,6 @@ from hypothesis import strategies as st
 from serving.auth import Principal, Role
 from serving.restaurants.reviews import (
     REVIEWABLE_STATUSES,
-    Cursor,
-    InvalidCursor,
     OrderFacts,
     OrderNotDelivered,
     OrderNotFound,
@@ -22,8 +19,6 @@ from serving.restaurants.reviews import (
     Review,
     add_rating,
     check_reviewable,
-    decode_cursor,
-    encode_cursor,
     is_author,
     same_restaurant,
 )
@@ -127,45 +122,3 @@ def test_only_the_customer_who_wrote_a_review_is_its_author() -> None:
     assert not is_author(review("cust-1"), principal("cust-2", Role.CUSTOMER))
     # Another role with the same subject string is still not the reviewing customer.
     assert not is_author(review("cust-1"), principal("cust-1", Role.ADMIN))
-
-
-@given(
-    st.datetimes(timezones=st.just(UTC), min_value=datetime(2000, 1, 1), max_value=datetime(2100, 1, 1)),
-    st.uuids(),
-)
-def test_a_cursor_decodes_to_exactly_the_position_it_encodes(created_at: datetime, review_id: uuid.UUID) -> None:
-    cursor = Cursor(created_at, review_id)
-    text = encode_cursor(cursor)
-    assert decode_cursor(text) == cursor
-    assert "=" not in text and "/" not in text and "+" not in text
-
-
-def test_a_cursor_keeps_its_instant_whatever_the_offset_it_was_made_with() -> None:
-    ist = datetime(2026, 1, 1, 18, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
-    assert decode_cursor(encode_cursor(Cursor(ist, uuid.uuid4()))).created_at == datetime(2026, 1, 1, 13, 0, tzinfo=UTC)
-
-
-def b64(raw: bytes) -> str:
-    return base64.urlsafe_b64encode(raw).decode()
-
-
-@pytest.mark.parametrize(
-    "text",
-    [
-        "",
-        "x" * 201,
-        "not-base64!!",
-        "é",
-        b64(b"[1, 2]"),
-        b64(b'"just a string"'),
-        b64(b'{"c": "yesterday", "r": "x"}'),
-        b64(b'{"c": "2026-01-01T00:00:00+00:00"}'),
-        b64(b'{"c": "2026-01-01T00:00:00+00:00", "r": 5}'),
-        b64(b'{"c": 5, "r": "' + str(uuid.uuid4()).encode() + b'"}'),
-        b64(b'{"c": "2026-01-01T00:00:00", "r": "' + str(uuid.uuid4()).encode() + b'"}'),  # naive
-        b64(b"\xff\xfe"),
-    ],
-)
-def test_anything_this_api_did_not_issue_is_an_invalid_cursor(text: str) -> None:
-    with pytest.raises(InvalidCursor):
-        decode_cursor(text)

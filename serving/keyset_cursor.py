@@ -1,8 +1,10 @@
-"""Opaque pagination cursors over (placed_at, order_id), newest first.
+"""Opaque keyset-pagination cursors over (timestamp, id), newest first.
 
-The cursor is the position of the last order a client has seen. Encoding it as
-url-safe base64 of a tiny JSON object keeps it opaque (clients must not build
-them) while making a tampered or truncated cursor a clean ``InvalidCursor``.
+Every "newest first" list (order history, a restaurant's reviews) pages by the
+position of the last row a client has seen: its timestamp and its UUID, which breaks
+ties. Encoding it as url-safe base64 of a tiny JSON object keeps it opaque (clients
+must not build them) while making a tampered or truncated cursor a clean
+``InvalidCursor``.
 """
 
 from __future__ import annotations
@@ -21,14 +23,14 @@ class InvalidCursor(ValueError):
 
 @dataclass(frozen=True)
 class Cursor:
-    placed_at: datetime
-    order_id: uuid.UUID
+    at: datetime  # the row's timestamp (placed_at, created_at)
+    row_id: uuid.UUID
 
 
 def encode_cursor(cursor: Cursor) -> str:
-    if cursor.placed_at.tzinfo is None:
-        raise ValueError("placed_at must be timezone-aware")
-    raw = json.dumps({"p": cursor.placed_at.isoformat(), "o": str(cursor.order_id)}, separators=(",", ":"))
+    if cursor.at.tzinfo is None:
+        raise ValueError("the cursor's timestamp must be timezone-aware")
+    raw = json.dumps({"p": cursor.at.isoformat(), "o": str(cursor.row_id)}, separators=(",", ":"))
     return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
 
 
@@ -39,11 +41,11 @@ def decode_cursor(text: str) -> Cursor:
     try:
         raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
         data = json.loads(raw)
-        placed_at = datetime.fromisoformat(data["p"])
-        order_id = uuid.UUID(data["o"])
+        at = datetime.fromisoformat(data["p"])
+        row_id = uuid.UUID(data["o"])
     except (binascii.Error, ValueError, KeyError, TypeError, AttributeError, UnicodeDecodeError):
         # AttributeError: uuid.UUID(7) and friends, from a cursor holding a number, not a string.
         raise InvalidCursor("The cursor is not one this API issued.") from None
-    if placed_at.tzinfo is None:
+    if at.tzinfo is None:
         raise InvalidCursor("The cursor is not one this API issued.")
-    return Cursor(placed_at, order_id)
+    return Cursor(at, row_id)

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serving.orders.cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
+from serving.keyset_cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from serving.orders.idempotency import is_valid_key, request_hash
 
 
@@ -22,7 +22,7 @@ def test_a_cursor_decodes_to_exactly_the_position_it_encodes(placed_at: datetime
 def test_a_cursor_keeps_its_instant_whatever_the_offset_it_was_made_with() -> None:
     ist = datetime(2026, 1, 1, 18, 30, tzinfo=timezone(timedelta(hours=5, minutes=30)))
     decoded = decode_cursor(encode_cursor(Cursor(ist, uuid.uuid4())))
-    assert decoded.placed_at == datetime(2026, 1, 1, 13, 0, tzinfo=UTC)
+    assert decoded.at == datetime(2026, 1, 1, 13, 0, tzinfo=UTC)
 
 
 def test_a_cursor_is_url_safe_text_without_padding() -> None:
@@ -46,6 +46,9 @@ def naive_cursor() -> str:
         base64.urlsafe_b64encode(b'{"p": "2026-01-01T00:00:00+00:00"}').decode(),
         base64.urlsafe_b64encode(b"\xff\xfe").decode(),
         base64.urlsafe_b64encode(b'{"p": "2026-01-01T00:00:00+00:00", "o": 7}').decode(),
+        base64.urlsafe_b64encode(b'{"p": 5, "o": "' + str(uuid.uuid4()).encode() + b'"}').decode(),
+        base64.urlsafe_b64encode(b'"just a string"').decode(),
+        "é",
         naive_cursor(),
     ],
 )
