@@ -69,8 +69,7 @@ from serving.db import create_engine, migrate
 from serving.gateway.redis_client import LazyRedis
 from serving.orders import domain, idempotency
 from serving.orders.events import order_placed_envelope
-from serving.orders.pricing import ChargeRates, DeliveryTariff
-from serving.orders.pricing_catalog import CatalogPricing, RedisSurge
+from serving.orders.pricing_catalog import catalog_pricing_from
 from serving.orders.schemas import PlaceOrderRequest
 from serving.restaurants.hours import WEEKDAYS
 from serving.restaurants.seed import seed
@@ -156,21 +155,6 @@ def catalog_requests(catalogue: list[Restaurant], count: int, seed: int = 5) -> 
     return bodies
 
 
-def catalog_pricing(settings: ServingSettings, redis: LazyRedis) -> CatalogPricing:
-    """What ``serving.orders.router.catalog_pricing`` builds from the same settings."""
-    tariff = DeliveryTariff(
-        base_fee_minor=settings.delivery_base_fee_minor,
-        included_km=settings.delivery_included_km,
-        per_km_minor=settings.delivery_per_km_minor,
-    )
-    rates = ChargeRates(
-        tax_bp=settings.order_tax_bp,
-        packaging_per_item_minor=settings.order_packaging_per_item_minor,
-        packaging_flat_minor=settings.order_packaging_flat_minor,
-    )
-    return CatalogPricing(tariff, RedisSurge(redis), rates)
-
-
 PLAN_COLUMNS = (
     ["n", "rid", "city", "nlines"]
     + [f"{field}{k}" for k in range(1, MAX_LINES + 1) for field in ("item", "name", "qty", "price", "total")]
@@ -182,7 +166,7 @@ def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]
     """Price each body with the service's CatalogPricing into ``public.bench_plan`` (pgbench's orders)."""
     engine = create_engine(url)
     redis = LazyRedis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
-    pricing = catalog_pricing(settings, redis)
+    pricing = catalog_pricing_from(settings, redis)
     rows: list[dict[str, Any]] = []
     try:
         with engine.begin() as connection:

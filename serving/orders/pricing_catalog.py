@@ -28,6 +28,7 @@ from serving.orders.ports import Location, NoSurge, PricedOrder, RequestedLine, 
 from serving.restaurants import hours, inventory, offer_store
 from serving.restaurants.offers import Offer, OfferNotApplicable, apply_offer, normalise_code, window_error
 from serving.restaurants.tables import restaurants
+from serving.settings import ServingSettings
 
 log = logging.getLogger(__name__)
 
@@ -205,3 +206,18 @@ def _usable_offer(
         return None, f"Offer {code} is no longer active."
     problem = window_error(stored.offer, now)
     return (None, problem) if problem is not None else (stored.offer, None)
+
+
+def catalog_pricing_from(settings: ServingSettings, redis: LazyRedis | None) -> CatalogPricing:
+    """The catalogue pricing the settings describe (tariff, tax, packaging), surge from ``redis``."""
+    tariff = pricing.DeliveryTariff(
+        base_fee_minor=settings.delivery_base_fee_minor,
+        included_km=settings.delivery_included_km,
+        per_km_minor=settings.delivery_per_km_minor,
+    )
+    rates = pricing.ChargeRates(
+        tax_bp=settings.order_tax_bp,
+        packaging_per_item_minor=settings.order_packaging_per_item_minor,
+        packaging_flat_minor=settings.order_packaging_flat_minor,
+    )
+    return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None, rates)

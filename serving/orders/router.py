@@ -14,7 +14,6 @@ from serving.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, p
 from serving.cache.clients import restaurant_cache
 from serving.cache.restaurant_cache import handle_change_event
 from serving.field_errors import FieldError
-from serving.gateway.redis_client import LazyRedis
 from serving.keyset_cursor import InvalidCursor, decode_cursor
 from serving.orders import idempotency, lifecycle, service
 from serving.orders.domain import OrderRejected, OrderStatus
@@ -26,8 +25,7 @@ from serving.orders.ports import (
     StockKeeper,
     TableRestaurantOwnership,
 )
-from serving.orders.pricing import ChargeRates, DeliveryTariff
-from serving.orders.pricing_catalog import CatalogPricing, RedisSurge
+from serving.orders.pricing_catalog import CatalogPricing, catalog_pricing_from
 from serving.orders.schemas import (
     AcceptRequest,
     AdminStatusRequest,
@@ -71,19 +69,7 @@ def menu_pricing(request: Request) -> MenuPricing:
 
 def catalog_pricing(request: Request) -> CatalogPricing:
     """Menu prices and offers, tax and packaging and a distance fee from the settings, surge from Redis."""
-    settings: ServingSettings = request.app.state.settings
-    redis: LazyRedis | None = getattr(request.app.state, "redis", None)
-    tariff = DeliveryTariff(
-        base_fee_minor=settings.delivery_base_fee_minor,
-        included_km=settings.delivery_included_km,
-        per_km_minor=settings.delivery_per_km_minor,
-    )
-    rates = ChargeRates(
-        tax_bp=settings.order_tax_bp,
-        packaging_per_item_minor=settings.order_packaging_per_item_minor,
-        packaging_flat_minor=settings.order_packaging_flat_minor,
-    )
-    return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None, rates)
+    return catalog_pricing_from(request.app.state.settings, getattr(request.app.state, "redis", None))
 
 
 def stock_keeper(request: Request) -> StockKeeper:
