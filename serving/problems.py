@@ -34,7 +34,8 @@ FORBIDDEN = "urn:tiffin:problem:forbidden"
 INTERNAL = "urn:tiffin:problem:internal"
 # RFC 9110 renamed 422; Python 3.11's http module still has the old phrase.
 _TITLES = {422: "Unprocessable Content"}
-_TYPE_BY_STATUS = {422: VALIDATION, 404: NOT_FOUND, 401: UNAUTHORIZED, 403: FORBIDDEN}
+PAYLOAD_TOO_LARGE = "urn:tiffin:problem:payload-too-large"
+_TYPE_BY_STATUS = {422: VALIDATION, 404: NOT_FOUND, 401: UNAUTHORIZED, 403: FORBIDDEN, 413: PAYLOAD_TOO_LARGE}
 
 
 class FieldErrorOut(BaseModel):
@@ -84,7 +85,7 @@ class _ProblemBody:
 # 429 (the gateway's rate limits) and 503 (the token denylist failing closed) can
 # answer any authenticated route, so every router documents them.
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
-    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in (401, 404, 422, 429, 503)
+    status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in (401, 404, 413, 422, 429, 503)
 }
 
 
@@ -164,7 +165,9 @@ async def _on_http_exception(request: Request, exc: Exception) -> JSONResponse:
         return problem_response(request, body)
     status = exc.status_code
     detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(status).phrase
-    body = _ProblemBody(status, detail, _TYPE_BY_STATUS.get(status, "about:blank"))
+    # A 413 comes from the gateway's body limit: the body as a whole is the field at fault.
+    errors = [FieldError("body", detail)] if status == 413 else []
+    body = _ProblemBody(status, detail, _TYPE_BY_STATUS.get(status, "about:blank"), errors)
     return problem_response(request, body, exc.headers)
 
 

@@ -67,6 +67,11 @@ class ServingSettings(BaseSettings):
         default=False,
         description="If Redis is unreachable: True answers 503 to every token, False accepts tokens (logged).",
     )
+    max_request_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is a 413 before any of it is parsed.",
+    )
     rate_limit_enabled: bool = Field(default=True, description="Token-bucket rate limiting per IP and per user.")
     # Per IP is generous: many users share an IP behind carrier NAT (and the simulated
     # city drives the API from one host). Per user is the limit that bites.

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from serving.gateway.body_limit import BodySizeLimitMiddleware
 from serving.gateway.json_logging import configure_logging
 from serving.gateway.middleware import RateLimitMiddleware, RequestIdMiddleware
 from serving.gateway.redis_client import LazyRedis
@@ -13,12 +14,14 @@ from serving.settings import ServingSettings
 def install_gateway(app: FastAPI, settings: ServingSettings) -> LazyRedis:
     """Wire logging, the lazy Redis client (``app.state.redis``) and the middleware.
 
-    The request-id middleware is outermost, so even a 429 or a 500 carries the id.
+    The request-id middleware is outermost, so even a 413, a 429 or a 500 carries the
+    id; the body limit comes before rate limiting, which never reads the body.
     """
     configure_logging(settings.log_level)
     redis = LazyRedis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
     app.state.redis = redis
     if settings.rate_limit_enabled:
         app.add_middleware(RateLimitMiddleware, settings=settings, redis=redis)
+    app.add_middleware(BodySizeLimitMiddleware, max_bytes=settings.max_request_body_bytes)
     app.add_middleware(RequestIdMiddleware)
     return redis

@@ -40,7 +40,13 @@ def _header(scope: Scope, name: bytes) -> str | None:
 
 
 async def send_problem(
-    send: Send, scope: Scope, status: int, problem_type: str, detail: str, headers: dict[str, str]
+    send: Send,
+    scope: Scope,
+    status: int,
+    problem_type: str,
+    detail: str,
+    headers: dict[str, str],
+    errors: list[dict[str, str]] | None = None,
 ) -> None:
     body = json.dumps(
         {
@@ -49,7 +55,7 @@ async def send_problem(
             "status": status,
             "detail": detail,
             "instance": scope.get("path", ""),
-            "errors": [],
+            "errors": errors or [],
         }
     ).encode()
     raw_headers = [(b"content-type", PROBLEM_MEDIA_TYPE.encode()), (b"content-length", str(len(body)).encode())]
