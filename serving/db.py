@@ -10,6 +10,7 @@ from sqlalchemy.engine import Engine
 
 from serving.identity import tables as identity_tables
 from serving.orders import tables as order_tables
+from serving.payments import sandbox_tables
 from serving.payments import tables as payment_tables
 from serving.restaurants import tables as restaurant_tables
 
@@ -24,12 +25,14 @@ ALL_METADATA: tuple[sa.MetaData, ...] = (
     restaurant_tables.metadata,
     identity_tables.metadata,
     payment_tables.metadata,
+    sandbox_tables.metadata,  # the local fake card provider's own state
 )
 MANAGED_SCHEMAS: tuple[str, ...] = (
     order_tables.SCHEMA,
     restaurant_tables.SCHEMA,
     identity_tables.SCHEMA,
     payment_tables.SCHEMA,
+    sandbox_tables.SCHEMA,
 )
 
 

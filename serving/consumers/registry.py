@@ -43,15 +43,18 @@ def orders_saga(settings: ServingSettings, engine: Engine) -> IdempotentConsumer
     )
 
 
-def payments_saga(settings: ServingSettings, engine: Engine) -> IdempotentConsumer:
+def payments_saga(settings: ServingSettings, engine: Engine, group: str | None = None) -> IdempotentConsumer:
     """The payments service's consumer of orders.v1 (rejections and cancellations -> refunds).
 
-    With the sandbox gateway, a card refund only works in the process that charged
-    (the sandbox keeps charges in memory); wallet refunds work anywhere.
+    Its gateway is its own, built from settings like the API's: with the sandbox both
+    share the provider's state in PostgreSQL, so it refunds cards the API charged.
+    ``group`` replaces the deployment's consumer group (tests use private ones).
     """
     return IdempotentConsumer(
         payments_side.CONSUMER,
-        kafka_consumer(settings.kafka_bootstrap, ORDERS.name, _group(payments_side.CONSUMER), settings.service_name),
+        kafka_consumer(
+            settings.kafka_bootstrap, ORDERS.name, group or _group(payments_side.CONSUMER), settings.service_name
+        ),
         engine,
         payments_processed,
         payments_side.order_event_handler(build_gateway(settings), retry_policy(settings)),

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from serving.auth import CurrentPrincipal, Principal, Role, principal_with_role
 from serving.field_errors import FieldError
 from serving.payments.domain import IDEMPOTENCY_KEY_PATTERN, PaymentRejected
-from serving.payments.runtime import payments_for
+from serving.payments.runtime import gateway_lifespan, payments_for
 from serving.payments.schemas import (
     CreatePaymentRequest,
     PaymentOut,
@@ -29,6 +29,7 @@ from serving.problems import PROBLEM_RESPONSES, ProblemError
 # Every error is a problem document; 402/409/502/503 come from the money rules and the gateway.
 router = APIRouter(
     tags=["payments"],
+    lifespan=gateway_lifespan,  # merged into the app's by include_router
     responses={**PROBLEM_RESPONSES, **dict.fromkeys((402, 403, 409, 502, 503), PROBLEM_RESPONSES[401])},
 )
 

@@ -1,7 +1,16 @@
+from types import SimpleNamespace
+from typing import cast
+
+import pytest
+from fastapi import Request
+from fastapi.testclient import TestClient
+
 from serving.app import create_app
+from serving.payments import runtime
 from serving.payments.razorpay import RazorpayGateway
 from serving.payments.runtime import build_gateway, retry_policy
 from serving.payments.sandbox import SandboxGateway
+from serving.payments.sandbox_postgres import PostgresSandboxStore
 from serving.settings import ServingSettings
 
 
@@ -25,3 +34,42 @@ def test_settings_choose_the_gateway_and_the_retry_policy() -> None:
     razorpay.close()
     policy = retry_policy(ServingSettings(payments_gateway_max_attempts=7, payments_retry_cap_seconds=2.5))
     assert (policy.max_attempts, policy.cap_seconds) == (7, 2.5)
+
+
+# Nothing listens on port 9: any attempt to connect would fail the test.
+UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:9/nowhere"
+
+
+def test_the_sandbox_from_settings_keeps_its_state_in_postgresql_and_connects_only_when_used() -> None:
+    gateway = build_gateway(ServingSettings(database_url=UNREACHABLE_DATABASE))
+    assert isinstance(gateway, SandboxGateway) and isinstance(gateway.store, PostgresSandboxStore)
+    gateway.close()
+
+
+class _ClosableGateway(SandboxGateway):
+    def __init__(self) -> None:
+        super().__init__()
+        self.closed = 0
+
+    def close(self) -> None:
+        self.closed += 1
+
+
+def test_the_app_closes_the_gateway_it_built_on_shutdown_but_not_one_a_test_gave_it(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = ServingSettings(database_url=UNREACHABLE_DATABASE)
+    built = _ClosableGateway()
+    monkeypatch.setattr(runtime, "build_gateway", lambda _settings: built)
+    app = create_app(settings)
+    with TestClient(app):
+        assert runtime.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is built
+        assert built.closed == 0
+    assert built.closed == 1
+
+    given = _ClosableGateway()
+    app = create_app(settings)
+    app.state.payment_gateway = given
+    with TestClient(app):
+        assert runtime.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is given
+    assert given.closed == 0
