@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from contracts.events.orders import OrderCancelled, OrderRejected
+from contracts.events.orders import OrderCancelled, OrderDelivered, OrderRejected
 from contracts.events.payments import PaymentFailed
 from serving.orders.domain import OrderStatus
 from serving.orders.lifecycle import Actor, CancelReason, IllegalTransition, decide
@@ -36,6 +36,17 @@ class RefundPlan:
     order_id: uuid.UUID
     amount_minor: int | None
     why: str
+
+
+def cod_to_settle(event_type: str, payload: dict[str, Any]) -> uuid.UUID | None:
+    """The order whose cash the courier has just collected, if this event says so.
+
+    Delivery is when cash changes hands; the payment service settles a pending COD
+    payment then (a no-op for any other payment method, or none).
+    """
+    if event_type != OrderDelivered.event_type:
+        return None
+    return OrderDelivered.model_validate(payload).order_id
 
 
 def refund_plan(event_type: str, payload: dict[str, Any]) -> RefundPlan | None:

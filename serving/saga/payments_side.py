@@ -1,4 +1,5 @@
-"""The payments service's saga consumer: reads ``orders.v1``, refunds cancelled orders.
+"""The payments service's saga consumer: reads ``orders.v1``, refunds cancelled orders
+and settles cash on delivery when an order is delivered.
 
 The order's payment is found by ``order_id`` in the payments schema (the orders
 service keeps no link to it). The refund goes through ``Payments.refund`` with the
@@ -46,6 +47,12 @@ def order_event_handler(
     gateway: PaymentGateway, retry_policy: RetryPolicy = RetryPolicy()
 ) -> Callable[[Connection, EventEnvelope], str]:
     def handle(connection: Connection, envelope: EventEnvelope) -> str:
+        delivered = decisions.cod_to_settle(envelope.event_type, envelope.payload)
+        if delivered is not None:
+            service = Payments(cast(Engine, ConnectionAsEngine(connection)), gateway, retry_policy)
+            # settle_cod is idempotent: a redelivered OrderDelivered changes nothing more.
+            settled = service.settle_cod(delivered, trace_id=envelope.trace_id)
+            return "cod_settled" if settled is not None else "no_cod_payment"
         plan = decisions.refund_plan(envelope.event_type, envelope.payload)
         if plan is None:
             return "ignored"

@@ -158,6 +158,26 @@ class SagaRig:
             rejection_reason=RejectionReason.OUT_OF_STOCK,
         )
 
+    def deliver(self, order_id: uuid.UUID) -> None:
+        """Walk the order to DELIVERED as an admin would (one lifecycle event per step)."""
+        steps = ("ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED")
+        for step in steps:
+            orders_service.change_status(
+                self.engine,
+                order_id,
+                ADMIN,
+                OrderStatus(step),
+                ownership=TableRestaurantOwnership(),
+                prep_time_minutes=15 if step == "ACCEPTED" else None,
+            )
+
+    def payment_status(self, order_id: uuid.UUID) -> str | None:
+        with self.engine.connect() as connection:
+            status: str | None = connection.execute(
+                sa.text("SELECT status FROM payments.payments WHERE order_id = :id"), {"id": order_id}
+            ).scalar_one_or_none()
+        return status
+
     # --- reading the outcome -----------------------------------------------------------
 
     def scalar(self, query: sa.Select[tuple[object]]) -> object:

@@ -179,3 +179,30 @@ def _payment_id(saga: SagaRig, order_id: uuid.UUID) -> str:
                 "SELECT payment_id FROM payments.payments WHERE order_id = %(id)s", {"id": order_id}
             ).scalar_one()
         )
+
+
+def test_cash_on_delivery_is_settled_once_when_the_order_is_delivered(saga: SagaRig, customer: str) -> None:
+    order_id, total = saga.place_order(customer)
+    assert saga.pay(customer, order_id, total, "cod") == "PENDING"
+
+    saga.deliver(order_id)
+    saga.pump(until=lambda: saga.payment_status(order_id) == "SUCCEEDED")
+
+    assert saga.outcomes_of(order_id, "payments")["OrderDelivered"] == "cod_settled"
+    settlements = (
+        "SELECT count(*) FROM payments.journal_entries e JOIN payments.payments p USING (payment_id)"
+        " WHERE p.order_id = :id AND e.kind = 'COD_SETTLEMENT'"
+    )
+    assert saga.count(settlements, id=order_id) == 1
+    succeeded = "SELECT count(*) FROM payments.outbox WHERE event_type = 'PaymentSucceeded' AND message_key = :id"
+    assert saga.count(succeeded, id=str(order_id)) == 1
+
+
+def test_a_delivered_card_order_needs_no_settlement(saga: SagaRig, customer: str) -> None:
+    order_id, total = saga.place_order(customer)
+    assert saga.pay(customer, order_id, total, "card", CARD_SUCCEEDS) == "SUCCEEDED"
+
+    saga.deliver(order_id)
+    saga.pump(until=lambda: "OrderDelivered" in saga.outcomes_of(order_id, "payments"))
+
+    assert saga.outcomes_of(order_id, "payments")["OrderDelivered"] == "no_cod_payment"

@@ -14,6 +14,7 @@ from serving.saga.decisions import (
     RefundPlan,
     accept_deadline,
     cancels_for_failed_payment,
+    cod_to_settle,
     refund_amount,
     refund_destination,
     refund_idempotency_key,
@@ -104,3 +105,10 @@ def test_the_accept_deadline_is_the_timeout_before_now_and_needs_an_aware_clock(
     assert accept_deadline(now, timedelta(minutes=10)) == datetime(2026, 11, 25, 5, 50, tzinfo=UTC)
     with pytest.raises(ValueError):
         accept_deadline(now.replace(tzinfo=None), timedelta(minutes=10))
+
+
+def test_only_a_delivery_settles_cash_on_delivery() -> None:
+    delivered = _change({"from_status": "OUT_FOR_DELIVERY", "to_status": "DELIVERED", "actor": "courier"})
+    assert cod_to_settle("OrderDelivered", delivered) == ORDER
+    assert cod_to_settle("OrderCompleted", delivered) is None
+    assert cod_to_settle("OrderCancelled", _cancelled("customer_cancelled", 0)) is None
