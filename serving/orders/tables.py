@@ -11,18 +11,11 @@ from sqlalchemy.dialects import postgresql as pg
 
 from serving.consumers.processed import define_processed_events_table
 from serving.outbox.table import define_outbox_table
+from serving.service_schema import schema_metadata
 
 SCHEMA = "orders"
 
-NAMING_CONVENTION = {
-    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
-    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_N_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-metadata = sa.MetaData(schema=SCHEMA, naming_convention=NAMING_CONVENTION)
+metadata = schema_metadata(SCHEMA)
 
 orders = sa.Table(
     "orders",
