@@ -67,10 +67,11 @@ from bench.common import drop_database, running_stack, save_result, scratch_data
 from bench.order_post import measure_orders, serve_api
 from serving.db import create_engine, migrate
 from serving.gateway.redis_client import LazyRedis
-from serving.orders import domain, idempotency
+from serving.orders import idempotency
 from serving.orders.events import order_placed_envelope
 from serving.orders.pricing_catalog import catalog_pricing_from
 from serving.orders.schemas import PlaceOrderRequest
+from serving.orders.service import build_order, placement_hash
 from serving.restaurants.hours import WEEKDAYS
 from serving.restaurants.seed import seed
 from serving.restaurants.tables import menu_items, restaurants
@@ -172,32 +173,9 @@ def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]
         with engine.begin() as connection:
             for n, body in enumerate(bodies, start=1):
                 request = PlaceOrderRequest.model_validate(body)
-                now = datetime.now(UTC)
-                priced = pricing.price(
-                    connection,
-                    request.restaurant_id,
-                    request.requested_lines(),
-                    customer_id="bench-customer-0",
-                    offer_code=request.offer_code,
-                    delivery_fee_minor=request.delivery_fee_minor,
-                    delivery_location=request.location(),
-                    now=now,
+                order = build_order(
+                    connection, request, f"bench-customer-{n % CUSTOMERS}", pricing, datetime.now(UTC)
                 )
-                order = domain.place_order(
-                    order_id=uuid.uuid4(),
-                    customer_id=f"bench-customer-{n % CUSTOMERS}",
-                    restaurant_id=priced.restaurant_id or request.restaurant_id,
-                    city=request.city,
-                    currency=request.currency,
-                    lines=priced.lines,
-                    delivery_fee_minor=priced.delivery_fee_minor,
-                    placed_at=now,
-                    discount_minor=priced.discount_minor,
-                    tax_minor=priced.tax_minor,
-                    packaging_minor=priced.packaging_minor,
-                    offer_code=priced.offer_code,
-                )
-                unset = {"offer_code"} if request.offer_code is None else set()
                 row: dict[str, Any] = {
                     "n": n,
                     "rid": order.restaurant_id,
@@ -210,7 +188,7 @@ def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]
                     "fee": order.totals.delivery_fee_minor,
                     "total": order.totals.total_minor,
                     "offer": order.offer_code or "",  # none: '', NULLIF(:offer, '') in the script
-                    "rhash": idempotency.request_hash(request.model_dump(mode="json", exclude=unset)),
+                    "rhash": placement_hash(request),
                     "payload": order_placed_envelope(order).model_dump_json(),
                 }
                 # Unused line slots repeat the first line; the script never reads them.

@@ -57,6 +57,19 @@ class PricedOrder:
     restaurant_id: str | None = None
 
 
+@dataclass(frozen=True)
+class PriceQuery:
+    """What a placement asks the pricing: the customer's request, as of ``now``."""
+
+    restaurant_id: str
+    requested: Sequence[RequestedLine]
+    customer_id: str
+    now: datetime
+    offer_code: str | None = None
+    delivery_fee_minor: int | None = None  # client pricing only
+    delivery_location: Location | None = None
+
+
 class MenuPricing(Protocol):
     """Turns what the customer asked for into priced lines, discount, tax, packaging and fee.
 
@@ -70,14 +83,7 @@ class MenuPricing(Protocol):
     def price(
         self,
         connection: Connection,
-        restaurant_id: str,
-        requested: Sequence[RequestedLine],
-        *,
-        customer_id: str,
-        offer_code: str | None,
-        delivery_fee_minor: int | None,
-        delivery_location: Location | None,
-        now: datetime,
+        query: PriceQuery,
     ) -> PricedOrder: ...
 
 
@@ -93,32 +99,25 @@ class ClientSentPricing:
     def price(
         self,
         connection: Connection,
-        restaurant_id: str,
-        requested: Sequence[RequestedLine],
-        *,
-        customer_id: str,
-        offer_code: str | None,
-        delivery_fee_minor: int | None,
-        delivery_location: Location | None,
-        now: datetime,
+        query: PriceQuery,
     ) -> PricedOrder:
         errors: list[FieldError] = []
         lines: list[LineItem] = []
-        for index, line in enumerate(requested):
+        for index, line in enumerate(query.requested):
             if line.name is None:
                 errors.append(FieldError(f"lines[{index}].name", "Field required (client pricing)."))
             if line.unit_price_minor is None:
                 errors.append(FieldError(f"lines[{index}].unit_price_minor", "Field required (client pricing)."))
             if line.name is not None and line.unit_price_minor is not None:
                 lines.append(LineItem(line.item_id, line.name, line.quantity, line.unit_price_minor))
-        if delivery_fee_minor is None:
+        if query.delivery_fee_minor is None:
             errors.append(FieldError("delivery_fee_minor", "Field required (client pricing)."))
-        if offer_code is not None:
+        if query.offer_code is not None:
             errors.append(FieldError("offer_code", "Offers need catalog pricing (TIFFIN_ORDER_PRICING=catalog)."))
         if errors:
             raise OrderRejected(errors)
-        assert delivery_fee_minor is not None
-        return PricedOrder(lines, delivery_fee_minor)
+        assert query.delivery_fee_minor is not None
+        return PricedOrder(lines, query.delivery_fee_minor)
 
 
 class SurgeSource(Protocol):

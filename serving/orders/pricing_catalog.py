@@ -24,7 +24,7 @@ from serving.field_errors import FieldError
 from serving.gateway.redis_client import LazyRedis, RedisUnavailable
 from serving.orders import pricing, repository
 from serving.orders.domain import LineItem, OrderRejected
-from serving.orders.ports import Location, NoSurge, PricedOrder, RequestedLine, SurgeSource
+from serving.orders.ports import NoSurge, PricedOrder, PriceQuery, RequestedLine, SurgeSource
 from serving.restaurants import hours, inventory, offer_store
 from serving.restaurants.offers import Offer, OfferNotApplicable, apply_offer, normalise_code, window_error
 from serving.restaurants.tables import restaurants
@@ -96,41 +96,35 @@ class CatalogPricing:
     def price(
         self,
         connection: Connection,
-        restaurant_id: str,
-        requested: Sequence[RequestedLine],
-        *,
-        customer_id: str,
-        offer_code: str | None,
-        delivery_fee_minor: int | None,
-        delivery_location: Location | None,
-        now: datetime,
+        query: PriceQuery,
     ) -> PricedOrder:
-        rid = _uuid(restaurant_id)
+        rid = _uuid(query.restaurant_id)
         summary = inventory.restaurant_summary(connection, rid) if rid is not None else None
         if rid is None or summary is None:
-            raise _reject("restaurant_id", f"No restaurant {restaurant_id} exists.")
+            raise _reject("restaurant_id", f"No restaurant {query.restaurant_id} exists.")
         place = connection.execute(
             sa.select(restaurants.c.lat, restaurants.c.lon, restaurants.c.timezone, restaurants.c.opening_hours)
             .where(restaurants.c.restaurant_id == rid)
         ).one()  # fmt: skip
-        if not hours.is_open_at(hours.hours_from_json(place.opening_hours), place.timezone, summary.status, now):
+        if not hours.is_open_at(hours.hours_from_json(place.opening_hours), place.timezone, summary.status, query.now):
             raise _reject("restaurant_id", f"{summary.name} is not taking orders right now.")
-        lines, errors = self._lines(connection, rid, requested)
+        lines, errors = self._lines(connection, rid, query.requested)
         offer: Offer | None = None
-        if offer_code is not None:
+        if query.offer_code is not None:
             # Checked even when a line is refused, so one round trip reports both.
-            offer, problem = _usable_offer(connection, rid, offer_code, now)
+            offer, problem = _usable_offer(connection, rid, query.offer_code, query.now)
             if problem is not None:
                 errors.append(FieldError("offer_code", problem))
         if errors:
             raise OrderRejected(errors)
         discount = 0
         if offer is not None:
-            discount = self._discount(connection, offer, customer_id, str(rid), lines, now)
+            discount = self._discount(connection, offer, query.customer_id, str(rid), lines, query.now)
         # The client's delivery_fee_minor is ignored: the fee is the server's.
         distance = 0.0
-        if delivery_location is not None:
-            distance = pricing.haversine_km(place.lat, place.lon, delivery_location.lat, delivery_location.lon)
+        drop = query.delivery_location
+        if drop is not None:
+            distance = pricing.haversine_km(place.lat, place.lon, drop.lat, drop.lon)
         fee = pricing.delivery_fee_minor(self._tariff, distance, self._surge.surge_bp(surge_zone(summary.city)))
         charges = pricing.breakdown(lines, rates=self._rates, delivery_fee_minor=fee, discount_minor=discount)
         return PricedOrder(

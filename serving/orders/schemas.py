@@ -8,12 +8,13 @@ match the OrderPlaced contract, so an accepted request always makes a valid even
 from __future__ import annotations
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from serving.orders import domain, lifecycle
-from serving.orders.ports import Location, RequestedLine
+from serving.orders.ports import Location, PriceQuery, RequestedLine
 from serving.restaurants.offers import CODE_PATTERN, normalise_code
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
@@ -88,12 +89,21 @@ class PlaceOrderRequest(BaseModel):
         default=None, description="A discount code of the restaurant (catalog pricing only)."
     )
 
-    def requested_lines(self) -> list[RequestedLine]:
-        return [RequestedLine(line.item_id, line.quantity, line.name, line.unit_price_minor) for line in self.lines]
-
-    def location(self) -> Location | None:
+    def price_query(self, customer_id: str, now: datetime) -> PriceQuery:
+        """What the pricing is asked for this request, by this customer, at ``now``."""
         where = self.delivery_location
-        return None if where is None else Location(where.lat, where.lon)
+        requested = [
+            RequestedLine(line.item_id, line.quantity, line.name, line.unit_price_minor) for line in self.lines
+        ]
+        return PriceQuery(
+            restaurant_id=self.restaurant_id,
+            requested=requested,
+            customer_id=customer_id,
+            now=now,
+            offer_code=self.offer_code,
+            delivery_fee_minor=self.delivery_fee_minor,
+            delivery_location=None if where is None else Location(where.lat, where.lon),
+        )
 
     def line_items(self) -> list[domain.LineItem]:
         """The lines as sent (client pricing); missing names and prices become "" and 0."""

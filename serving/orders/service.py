@@ -48,6 +48,41 @@ def _replay(engine: Engine, customer_id: str, key: str, request_hash: str) -> Pl
     return Placement(order, replayed=True)
 
 
+def placement_hash(request: PlaceOrderRequest) -> str:
+    """The request's fingerprint stored with its Idempotency-Key."""
+    # Without an offer the body hashes as before offers existed, so keys stored by
+    # earlier versions still replay.
+    unset = {"offer_code"} if request.offer_code is None else set()
+    return idempotency.request_hash(request.model_dump(mode="json", exclude=unset))
+
+
+def build_order(
+    connection: Connection,
+    request: PlaceOrderRequest,
+    customer_id: str,
+    pricing: MenuPricing,
+    placed_at: datetime,
+) -> domain.Order:
+    """The new order a request makes, priced on ``connection``: run it inside the placing
+    transaction, so the stored order has the prices it was checked against (and an
+    offer's per-customer limit holds until it commits). OrderRejected if it cannot be."""
+    priced = pricing.price(connection, request.price_query(customer_id, placed_at))
+    return domain.place_order(
+        order_id=uuid.uuid4(),
+        customer_id=customer_id,
+        restaurant_id=priced.restaurant_id or request.restaurant_id,
+        city=request.city,
+        currency=request.currency,
+        lines=priced.lines,
+        delivery_fee_minor=priced.delivery_fee_minor,
+        placed_at=placed_at,
+        discount_minor=priced.discount_minor,
+        tax_minor=priced.tax_minor,
+        packaging_minor=priced.packaging_minor,
+        offer_code=priced.offer_code,
+    )
+
+
 def place_order(
     engine: Engine,
     customer_id: str,
@@ -66,10 +101,7 @@ def place_order(
     domain.OrderRejected on a broken rule (pricing's or the domain's); the
     transaction is then rolled back, so nothing is written.
     """
-    # Without an offer the body hashes as before offers existed, so keys stored by
-    # earlier versions still replay.
-    unset = {"offer_code"} if request.offer_code is None else set()
-    request_hash = idempotency.request_hash(request.model_dump(mode="json", exclude=unset))
+    request_hash = placement_hash(request)
     if idempotency_key is not None:
         earlier = _replay(engine, customer_id, idempotency_key, request_hash)
         if earlier is not None:
@@ -77,31 +109,7 @@ def place_order(
     placed_at = now()
     try:
         with engine.begin() as connection:
-            # Priced inside the transaction: the stored order has the prices it was checked against.
-            priced = (pricing or ClientSentPricing()).price(
-                connection,
-                request.restaurant_id,
-                request.requested_lines(),
-                customer_id=customer_id,
-                offer_code=request.offer_code,
-                delivery_fee_minor=request.delivery_fee_minor,
-                delivery_location=request.location(),
-                now=placed_at,
-            )
-            order = domain.place_order(
-                order_id=uuid.uuid4(),
-                customer_id=customer_id,
-                restaurant_id=priced.restaurant_id or request.restaurant_id,
-                city=request.city,
-                currency=request.currency,
-                lines=priced.lines,
-                delivery_fee_minor=priced.delivery_fee_minor,
-                placed_at=placed_at,
-                discount_minor=priced.discount_minor,
-                tax_minor=priced.tax_minor,
-                packaging_minor=priced.packaging_minor,
-                offer_code=priced.offer_code,
-            )
+            order = build_order(connection, request, customer_id, pricing or ClientSentPricing(), placed_at)
             event = order_placed_envelope(order, trace_id=trace_id)
             repository.insert_order(connection, order, event)
             if idempotency_key is not None and not repository.claim_idempotency_key(

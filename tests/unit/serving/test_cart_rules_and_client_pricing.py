@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import UTC, datetime
 from typing import Any
 
@@ -11,7 +12,7 @@ import pytest
 from serving.cart.domain import Cart, CartConflict, CartRuleBroken, add_item, remove_item, set_quantity
 from serving.gateway.redis_client import RedisUnavailable
 from serving.orders.domain import OrderRejected
-from serving.orders.ports import ClientSentPricing, RequestedLine
+from serving.orders.ports import ClientSentPricing, PriceQuery, RequestedLine
 from serving.orders.pricing_catalog import RedisSurge, surge_zone
 
 
@@ -47,13 +48,7 @@ def test_client_pricing_names_every_missing_price_name_and_fee() -> None:
     with pytest.raises(OrderRejected) as rejected:
         ClientSentPricing().price(
             None,  # type: ignore[arg-type]  # client pricing reads nothing
-            "rest-1",
-            requested,
-            customer_id="cust-1",
-            offer_code=None,
-            delivery_fee_minor=None,
-            delivery_location=None,
-            now=datetime.now(UTC),
+            PriceQuery("rest-1", requested, customer_id="cust-1", now=datetime.now(UTC)),
         )
     assert [e.field for e in rejected.value.errors] == [
         "lines[0].unit_price_minor",
@@ -64,26 +59,12 @@ def test_client_pricing_names_every_missing_price_name_and_fee() -> None:
 
 def test_client_pricing_keeps_items_plus_delivery_and_refuses_an_offer_code() -> None:
     requested = [RequestedLine("idli", 3, name="Idli", unit_price_minor=4550)]
-    common: dict[str, Any] = {"customer_id": "cust-1", "delivery_location": None, "now": datetime.now(UTC)}
-    priced = ClientSentPricing().price(
-        None,  # type: ignore[arg-type]  # client pricing reads nothing
-        "rest-1",
-        requested,
-        offer_code=None,
-        delivery_fee_minor=2000,
-        **common,
-    )
+    query = PriceQuery("rest-1", requested, customer_id="cust-1", now=datetime.now(UTC), delivery_fee_minor=2000)
+    priced = ClientSentPricing().price(None, query)  # type: ignore[arg-type]  # client pricing reads nothing
     assert (priced.discount_minor, priced.tax_minor, priced.packaging_minor, priced.offer_code) == (0, 0, 0, None)
     assert priced.delivery_fee_minor == 2000 and priced.restaurant_id is None
     with pytest.raises(OrderRejected) as rejected:
-        ClientSentPricing().price(
-            None,  # type: ignore[arg-type]
-            "rest-1",
-            requested,
-            offer_code="DIWALI20",
-            delivery_fee_minor=2000,
-            **common,
-        )
+        ClientSentPricing().price(None, replace(query, offer_code="DIWALI20"))  # type: ignore[arg-type]
     assert [e.field for e in rejected.value.errors] == ["offer_code"]
 
 
