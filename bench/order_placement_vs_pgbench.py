@@ -26,8 +26,8 @@ benchmark would only run in the daytime. Every item also gets a large tracked st
    measured HTTP bodies, picked at random from ``public.bench_plan``, which holds
    those bodies priced by the service's own ``CatalogPricing`` (so line counts,
    amounts and ``OrderPlaced`` payload sizes match the HTTP side one for one): the
-   idempotency-key lookup, then in one transaction the two restaurant-row SELECTs
-   and the items' price SELECT the pricing issues, a stock update
+   in one transaction the idempotency-key lookup, the restaurant-row SELECT and the
+   items' price SELECT the pricing issues, a stock update
    ``UPDATE restaurants.menu_items SET stock = stock - 1 WHERE item_id = … AND stock >= 1``
    (kept from the client-pricing version; catalog placement itself holds no stock,
    accepting does, so this is extra work on pgbench's side), the ``orders.orders`` row
@@ -277,13 +277,13 @@ def pgbench_script(plan_size: int) -> str:
         f"\\set customer random(0, {CUSTOMERS - 1})",
         "SELECT gen_random_uuid() AS oid, gen_random_uuid() AS eid, gen_random_uuid()::text AS ikey, p.*"
         " FROM public.bench_plan p WHERE p.n = :n \\gset",
-        # The replay check of the Idempotency-Key, before the placing transaction.
+        "BEGIN;",
+        # The replay check of the Idempotency-Key, inside the placing transaction.
         "SELECT request_hash, order_id FROM orders.idempotency_keys"
         f" WHERE customer_id = {customer} AND idempotency_key = :ikey;",
-        "BEGIN;",
-        # CatalogPricing: restaurant_summary, then place and opening hours, then the items.
-        "SELECT restaurant_id, owner_id, name, city, status FROM restaurants.restaurants WHERE restaurant_id = :rid;",
-        "SELECT lat, lon, timezone, opening_hours FROM restaurants.restaurants WHERE restaurant_id = :rid;",
+        # CatalogPricing: the restaurant (status, hours, place), then the items.
+        "SELECT name, city, status, lat, lon, timezone, opening_hours FROM restaurants.restaurants"
+        " WHERE restaurant_id = :rid;",
         *selects,
         "UPDATE restaurants.menu_items SET stock = stock - 1 WHERE item_id = :item1 AND stock >= 1;",
         f"INSERT INTO orders.orders ({order_columns}) VALUES (:oid, {customer}, :rid, :city, 'PENDING', 'INR',"

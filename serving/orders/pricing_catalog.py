@@ -99,15 +99,17 @@ class CatalogPricing:
         query: PriceQuery,
     ) -> PricedOrder:
         rid = _uuid(query.restaurant_id)
-        summary = inventory.restaurant_summary(connection, rid) if rid is not None else None
-        if rid is None or summary is None:
+        # One read of everything pricing needs of the restaurant (a hot path: every placement).
+        place = None if rid is None else connection.execute(
+            sa.select(
+                restaurants.c.name, restaurants.c.city, restaurants.c.status, restaurants.c.lat, restaurants.c.lon,
+                restaurants.c.timezone, restaurants.c.opening_hours,
+            ).where(restaurants.c.restaurant_id == rid)
+        ).first()  # fmt: skip
+        if rid is None or place is None:
             raise _reject("restaurant_id", f"No restaurant {query.restaurant_id} exists.")
-        place = connection.execute(
-            sa.select(restaurants.c.lat, restaurants.c.lon, restaurants.c.timezone, restaurants.c.opening_hours)
-            .where(restaurants.c.restaurant_id == rid)
-        ).one()  # fmt: skip
-        if not hours.is_open_at(hours.hours_from_json(place.opening_hours), place.timezone, summary.status, query.now):
-            raise _reject("restaurant_id", f"{summary.name} is not taking orders right now.")
+        if not hours.is_open_at(hours.hours_from_json(place.opening_hours), place.timezone, place.status, query.now):
+            raise _reject("restaurant_id", f"{place.name} is not taking orders right now.")
         lines, errors = self._lines(connection, rid, query.requested)
         offer: Offer | None = None
         if query.offer_code is not None:
@@ -125,7 +127,7 @@ class CatalogPricing:
         drop = query.delivery_location
         if drop is not None:
             distance = pricing.haversine_km(place.lat, place.lon, drop.lat, drop.lon)
-        fee = pricing.delivery_fee_minor(self._tariff, distance, self._surge.surge_bp(surge_zone(summary.city)))
+        fee = pricing.delivery_fee_minor(self._tariff, distance, self._surge.surge_bp(surge_zone(place.city)))
         charges = pricing.breakdown(lines, rates=self._rates, delivery_fee_minor=fee, discount_minor=discount)
         return PricedOrder(
             lines,

@@ -36,16 +36,20 @@ class _KeyTaken(Exception):
     """A concurrent request claimed the key first; roll this placement back."""
 
 
-def _replay(engine: Engine, customer_id: str, key: str, request_hash: str) -> Placement | None:
-    with engine.connect() as connection:
-        stored = repository.find_idempotency_key(connection, customer_id, key)
-        if stored is None:
-            return None
-        if stored.request_hash != request_hash:
-            raise IdempotencyKeyReused(key)
-        order = repository.find_order(connection, stored.order_id)
+def _replay_on(connection: Connection, customer_id: str, key: str, request_hash: str) -> Placement | None:
+    stored = repository.find_idempotency_key(connection, customer_id, key)
+    if stored is None:
+        return None
+    if stored.request_hash != request_hash:
+        raise IdempotencyKeyReused(key)
+    order = repository.find_order(connection, stored.order_id)
     assert order is not None  # the key row cascades with its order
     return Placement(order, replayed=True)
+
+
+def _replay(engine: Engine, customer_id: str, key: str, request_hash: str) -> Placement | None:
+    with engine.connect() as connection:
+        return _replay_on(connection, customer_id, key, request_hash)
 
 
 def placement_hash(request: PlaceOrderRequest) -> str:
@@ -102,13 +106,14 @@ def place_order(
     transaction is then rolled back, so nothing is written.
     """
     request_hash = placement_hash(request)
-    if idempotency_key is not None:
-        earlier = _replay(engine, customer_id, idempotency_key, request_hash)
-        if earlier is not None:
-            return earlier
     placed_at = now()
     try:
         with engine.begin() as connection:
+            # The replay check shares the placing transaction: one connection per request.
+            if idempotency_key is not None:
+                earlier = _replay_on(connection, customer_id, idempotency_key, request_hash)
+                if earlier is not None:
+                    return earlier
             order = build_order(connection, request, customer_id, pricing or ClientSentPricing(), placed_at)
             event = order_placed_envelope(order, trace_id=trace_id)
             repository.insert_order(connection, order, event)
