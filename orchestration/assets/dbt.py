@@ -9,19 +9,22 @@ from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_as
 
 from ops.paths import DBT_PROJECT_DIR
 from orchestration.constants import DUCKDB_WRITER_POOL, WAREHOUSE
+from orchestration.dbt_manifest import manifest_is_current
 from orchestration.resources import DBT_EXECUTABLE, DBT_TARGETS, WarehouseResource, tiffin_env
 
 tiffin_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target=DBT_TARGETS[tiffin_env()])
 
 
 def ensure_manifest(project: DbtProject) -> None:
-    """`dbt parse` when the manifest is missing (it is never committed) or under `dagster dev`."""
-    if project.manifest_path.exists() and not project.preparer.using_dagster_dev():
+    """`dbt parse` when the manifest is missing (it is never committed), older than the
+    project's files (a new model or test would otherwise be unknown to Dagster), or
+    under `dagster dev`."""
+    if manifest_is_current(project.project_dir, project.manifest_path) and not project.preparer.using_dagster_dev():
         return
     project.manifest_path.parent.mkdir(parents=True, exist_ok=True)
     with open(project.manifest_path.parent / ".parse.lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # several processes may load the definitions at once
-        if project.manifest_path.exists() and not project.preparer.using_dagster_dev():
+        if manifest_is_current(project.project_dir, project.manifest_path) and not project.preparer.using_dagster_dev():
             return
         DbtCliResource(project_dir=project, dbt_executable=DBT_EXECUTABLE).cli(
             ["parse", "--quiet"], target_path=project.target_path
