@@ -24,7 +24,7 @@ import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -61,6 +61,17 @@ class Consumer(Protocol):
     def seek(self, partition: Any, offset: int) -> None: ...
 
     def close(self, autocommit: bool = ...) -> None: ...
+
+
+P = TypeVar("P")  # a topic partition, whatever type the Kafka client uses
+
+
+def rewind_positions(spans: Mapping[P, tuple[int, int]], done: Mapping[P, int]) -> dict[P, int]:
+    """Where to seek each polled partition after a record failed: its first record not
+    done (the failed one, or the first of a partition not reached). ``spans`` is each
+    partition's (first, last) offset in the poll, ``done`` the next offset after its last
+    processed record. Partitions finished in full need no seek."""
+    return {p: done.get(p, first) for p, (first, last) in spans.items() if done.get(p, first) <= last}
 
 
 class IdempotentConsumer:
@@ -106,9 +117,11 @@ class IdempotentConsumer:
                     done[partition] = record.offset + 1
         except Exception:
             self._commit(done)
-            for partition, records in batches.items():
-                if records and done.get(partition, records[0].offset) <= records[-1].offset:
-                    self._consumer.seek(partition, done.get(partition, records[0].offset))
+            spans = {
+                partition: (records[0].offset, records[-1].offset) for partition, records in batches.items() if records
+            }
+            for partition, offset in rewind_positions(spans, done).items():
+                self._consumer.seek(partition, offset)
             raise
         self._commit(done)
         return sum(len(records) for records in batches.values())
