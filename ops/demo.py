@@ -13,6 +13,8 @@ import os
 import sys
 import time
 import uuid
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -231,8 +233,10 @@ class Demo:
         from ops.paths import REPO_ROOT
 
         started = time.monotonic()
-        os.environ.update(self.env)
-        app = AppTest.from_file(str(REPO_ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60).run()
+        # AppTest runs the page in this process: it reads the stack's settings from the
+        # environment, which is put back afterwards so nothing leaks into the caller.
+        with _environment(self.config.env()):
+            app = AppTest.from_file(str(REPO_ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60).run()
         rendered = " ".join(str(m.value) for m in app.metric) if app.metric else ""
         ok = not app.exception and bool(app.metric)
         self.check("Streamlit dashboard", "orders page renders the mart", "metrics shown",
@@ -253,6 +257,20 @@ class Demo:
                 "Look around: `tiffin dashboard`, `tiffin dagster`, docs/stack.md (kcat); "
                 "stop with `tiffin stack down`."
             )
+
+
+@contextmanager
+def _environment(overrides: Mapping[str, str]) -> Iterator[None]:
+    saved = {key: os.environ.get(key) for key in overrides}
+    os.environ.update(overrides)
+    try:
+        yield
+    finally:
+        for key, value in saved.items():
+            if value is None:
+                os.environ.pop(key, None)
+            else:
+                os.environ[key] = value
 
 
 def _windows(records: list[object]) -> dict[tuple[str, datetime], tuple[int, int]]:
