@@ -91,6 +91,7 @@ def fuzz_settings(make_database: Callable[[], str], stack: StackConfig) -> Servi
         service_name=f"serving-fuzz-{uuid.uuid4().hex[:6]}",
         kafka_timeout_ms=3000,
         rate_limit_enabled=False,
+        order_pricing="catalog",  # the production path, whatever the environment says
     )
 
 
@@ -168,38 +169,13 @@ def real_ids(fuzz_app: FastAPI, fuzz_settings: ServingSettings, subjects: dict[R
                 headers=auth(Role.RESTAURANT),
             )
         )
-        order = created(
-            client.post(
-                "/api/v1/orders",
-                json={
-                    "restaurant_id": rid,
-                    "city": "Pune",
-                    "lines": [
-                        {"item_id": item["item_id"], "name": "Dal tadka", "quantity": 1, "unit_price_minor": 18000}
-                    ],
-                    "delivery_fee_minor": 3000,
-                    "currency": "INR",
-                },
-                headers=auth(Role.CUSTOMER),
-            )
-        )
+        # Catalog-priced orders of the CUSTOMER: the dish at its menu price.
+        order_body = {"restaurant_id": rid, "city": "Pune", "lines": [{"item_id": item["item_id"], "quantity": 1}],
+                      "currency": "INR"}  # fmt: skip
+        order = created(client.post("/api/v1/orders", json=order_body, headers=auth(Role.CUSTOMER)))
         # A delivered order of the CUSTOMER with a review, so the reviews listing has a
         # real page to conform to the schema (fuzzed POSTs name random orders: 404).
-        delivered = created(
-            client.post(
-                "/api/v1/orders",
-                json={
-                    "restaurant_id": rid,
-                    "city": "Pune",
-                    "lines": [
-                        {"item_id": item["item_id"], "name": "Dal tadka", "quantity": 1, "unit_price_minor": 18000}
-                    ],
-                    "delivery_fee_minor": 3000,
-                    "currency": "INR",
-                },
-                headers=auth(Role.CUSTOMER),
-            )
-        )
+        delivered = created(client.post("/api/v1/orders", json=order_body, headers=auth(Role.CUSTOMER)))
         for step in ("ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED"):
             move: dict[str, Any] = {"status": step} | ({"prep_time_minutes": 10} if step == "ACCEPTED" else {})
             moved = client.post(f"/api/v1/orders/{delivered['order_id']}/status", json=move, headers=auth(Role.ADMIN))

@@ -12,6 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import pytest
+import redis
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
@@ -73,6 +74,14 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
 def client(settings: ServingSettings) -> Iterator[TestClient]:
     with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
         yield test_client
+
+
+@pytest.fixture(scope="module")
+def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
+    """A client of the test stack's Redis, for checking what the services keep there."""
+    client: redis.Redis[bytes] = redis.Redis.from_url(stack.redis_url)
+    yield client
+    client.close()
 
 
 @pytest.fixture(scope="module")

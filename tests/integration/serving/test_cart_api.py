@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -13,7 +13,6 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.app import create_app
 from serving.auth import Role, issue_access_token
 from serving.cart.store import cart_key
 from serving.orders.tables import orders
@@ -36,19 +35,6 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         rate_limit_enabled=False,
         cart_ttl_seconds=CART_TTL,
     )
-
-
-@pytest.fixture(scope="module")
-def client(settings: ServingSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
-def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
-    client: redis.Redis[bytes] = redis.Redis.from_url(stack.redis_url)
-    yield client
-    client.close()
 
 
 class Kitchen:

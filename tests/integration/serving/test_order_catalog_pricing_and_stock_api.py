@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -17,7 +17,6 @@ import redis
 from fastapi.testclient import TestClient
 
 from ops.stack.config import StackConfig
-from serving.app import create_app
 from serving.auth import Role, issue_access_token
 from serving.orders.pricing_catalog import SURGE_PREFIX, surge_zone
 from serving.settings import ServingSettings
@@ -43,19 +42,6 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         delivery_included_km=2.0,
         delivery_per_km_minor=800,
     )
-
-
-@pytest.fixture(scope="module")
-def client(settings: ServingSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
-def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
-    client: redis.Redis[bytes] = redis.Redis.from_url(stack.redis_url)
-    yield client
-    client.close()
 
 
 class Kitchen:

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import threading
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -49,12 +49,6 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         order_packaging_per_item_minor=PACKAGING_PER_ITEM,
         order_packaging_flat_minor=PACKAGING_FLAT,
     )
-
-
-@pytest.fixture(scope="module")
-def client(settings: ServingSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
 
 
 def _later(**delta: float) -> str:

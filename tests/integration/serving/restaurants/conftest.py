@@ -5,17 +5,15 @@ status through the orders API, and row counters."""
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import pytest
-import redis
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.app import create_app
 from serving.auth import Role, issue_access_token
 from serving.restaurants.tables import menu_categories, menu_items, outbox, restaurants, reviews
 from serving.settings import ServingSettings
@@ -34,19 +32,6 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         # pricing has its own tests (tests/integration/serving/test_order_*_api.py).
         order_pricing="client",
     )
-
-
-@pytest.fixture(scope="module")
-def client(settings: ServingSettings) -> Iterator[TestClient]:
-    with TestClient(create_app(settings), raise_server_exceptions=False) as test_client:
-        yield test_client
-
-
-@pytest.fixture(scope="module")
-def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
-    client: redis.Redis[bytes] = redis.Redis.from_url(stack.redis_url)
-    yield client
-    client.close()
 
 
 @pytest.fixture(scope="module")

@@ -6,7 +6,6 @@ import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
-import redis
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
@@ -49,8 +48,3 @@ def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
     return header
 
 
-@pytest.fixture(scope="module")
-def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
-    client: redis.Redis[bytes] = redis.Redis.from_url(stack.redis_url)
-    yield client
-    client.close()
