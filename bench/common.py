@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import platform
 import subprocess
+import time
 import uuid
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import httpx
 import psycopg
 from kafka import KafkaAdminClient
 from kafka.admin import NewTopic
@@ -18,6 +22,42 @@ from ops.stack.config import StackConfig
 from ops.stack.manager import LocalStack
 
 RESULTS_DIR = Path(__file__).parent / "results"
+
+
+@dataclass(frozen=True)
+class Call:
+    """One HTTP request of a load run."""
+
+    method: str
+    path: str
+    headers: dict[str, str]
+    json: Any = None
+
+
+async def at_concurrency(base_url: str, calls: list[Call], concurrency: int, expected_status: int) -> list[float]:
+    """Send every call with ``concurrency`` in flight on kept-alive connections; the
+    latency of each, in seconds. Any other status than ``expected_status`` fails the run."""
+    latencies: list[float] = []
+    queue: asyncio.Queue[Call] = asyncio.Queue()
+    for call in calls:
+        queue.put_nowait(call)
+    failures: list[str] = []
+
+    async def worker(client: httpx.AsyncClient) -> None:
+        while not queue.empty():
+            call = queue.get_nowait()
+            started = time.perf_counter()
+            response = await client.request(call.method, call.path, json=call.json, headers=call.headers)
+            latencies.append(time.perf_counter() - started)
+            if response.status_code != expected_status:
+                failures.append(f"{call.method} {call.path}: {response.status_code} {response.text[:300]}")
+
+    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
+    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
+        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
+    if failures:
+        raise RuntimeError(f"{len(failures)} requests did not return {expected_status}; the first: {failures[0]}")
+    return latencies
 
 
 def running_stack() -> StackConfig:

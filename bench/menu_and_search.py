@@ -21,10 +21,9 @@ import asyncio
 import time
 from urllib.parse import urlencode
 
-import httpx
 import sqlalchemy as sa
 
-from bench.common import drop_database, percentile, running_stack, save_result, scratch_database
+from bench.common import Call, at_concurrency, drop_database, percentile, running_stack, save_result, scratch_database
 from bench.order_post import serve_api
 from serving.auth import issue_access_token
 from serving.db import create_engine, migrate
@@ -48,28 +47,8 @@ QUERIES = [
 
 
 async def get_all(base_url: str, paths: list[str], token: str, concurrency: int) -> list[float]:
-    latencies: list[float] = []
-    queue: asyncio.Queue[str] = asyncio.Queue()
-    for path in paths:
-        queue.put_nowait(path)
-    failures: list[str] = []
     headers = {"Authorization": f"Bearer {token}"}
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        while not queue.empty():
-            path = queue.get_nowait()
-            started = time.perf_counter()
-            response = await client.get(path, headers=headers)
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 200:
-                failures.append(f"{path}: {response.status_code}")
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests failed, e.g. {failures[:3]}")
-    return latencies
+    return await at_concurrency(base_url, [Call("GET", path, headers) for path in paths], concurrency, 200)
 
 
 def summary(latencies: list[float], elapsed: float) -> dict[str, float]:

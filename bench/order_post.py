@@ -29,7 +29,7 @@ from typing import Any
 
 import httpx
 
-from bench.common import drop_database, percentile, running_stack, save_result, scratch_database
+from bench.common import Call, at_concurrency, drop_database, percentile, running_stack, save_result, scratch_database
 from ops.stack.config import StackConfig
 from ops.stack.process import terminate, wait_until
 from serving.auth import issue_access_token
@@ -55,30 +55,13 @@ async def fire(
     """POST every body with ``concurrency`` in flight; ``headers[i]`` (if given) goes with ``bodies[i]``."""
     if headers is not None and len(headers) != len(bodies):
         raise ValueError("one headers dict per body")
-    latencies: list[float] = []
-    queue: asyncio.Queue[int] = asyncio.Queue()
-    for index in range(len(bodies)):
-        queue.put_nowait(index)
-    failures: list[str] = []
-
-    async def worker(client: httpx.AsyncClient) -> None:
-        while not queue.empty():
-            index = queue.get_nowait()
-            sent = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
-            if headers is not None:
-                sent.update(headers[index])
-            started = time.perf_counter()
-            response = await client.post("/api/v1/orders", json=bodies[index], headers=sent)
-            latencies.append(time.perf_counter() - started)
-            if response.status_code != 201:
-                failures.append(f"{response.status_code} {response.text[:300]}")
-
-    limits = httpx.Limits(max_connections=concurrency, max_keepalive_connections=concurrency)
-    async with httpx.AsyncClient(base_url=base_url, limits=limits, timeout=30) as client:
-        await asyncio.gather(*(worker(client) for _ in range(concurrency)))
-    if failures:
-        raise RuntimeError(f"{len(failures)} requests did not return 201; the first: {failures[0]}")
-    return latencies
+    calls = []
+    for index, body in enumerate(bodies):
+        sent = {"Authorization": f"Bearer {tokens[index % len(tokens)]}"}
+        if headers is not None:
+            sent.update(headers[index])
+        calls.append(Call("POST", "/api/v1/orders", sent, body))
+    return await at_concurrency(base_url, calls, concurrency, 201)
 
 
 def main() -> None:
