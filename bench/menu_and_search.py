@@ -25,8 +25,9 @@ import sqlalchemy as sa
 
 from bench.common import Call, at_concurrency, drop_database, percentile, running_stack, save_result, scratch_database
 from bench.order_post import serve_api
-from serving.auth import issue_access_token
-from serving.db import create_engine, migrate
+from serving.kernel.auth import issue_access_token
+from serving.kernel.db import create_engine
+from serving.migrations.registry import migrate
 from serving.restaurants.seed import seed
 from serving.settings import ServingSettings
 

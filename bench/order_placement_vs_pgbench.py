@@ -65,8 +65,9 @@ from sqlalchemy.engine import Connection
 
 from bench.common import drop_database, running_stack, save_result, scratch_database
 from bench.order_post import measure_orders, serve_api
-from serving.db import create_engine, migrate
-from serving.gateway.redis_client import LazyRedis
+from serving.kernel.db import create_engine
+from serving.kernel.redis import LazyRedis
+from serving.migrations.registry import migrate
 from serving.orders import idempotency
 from serving.orders.events import order_placed_envelope
 from serving.orders.pricing_catalog import catalog_pricing_from

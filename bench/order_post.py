@@ -32,8 +32,8 @@ import httpx
 from bench.common import Call, at_concurrency, drop_database, percentile, running_stack, save_result, scratch_database
 from ops.stack.config import StackConfig
 from ops.stack.process import terminate, wait_until
-from serving.auth import issue_access_token
-from serving.db import migrate
+from serving.kernel.auth import issue_access_token
+from serving.migrations.registry import migrate
 from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
 from simulation.sample_data import load_sample

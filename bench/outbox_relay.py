@@ -31,15 +31,16 @@ from bench.common import (
     scratch_topic,
 )
 from contracts.envelope import EventEnvelope
-from serving.db import create_engine, migrate
+from serving.kernel.db import create_engine
+from serving.kernel.messaging.kafka_producer import kafka_producer_factory
+from serving.kernel.messaging.outbox_message import OutboxRecord, kafka_message
+from serving.kernel.messaging.outbox_writer import outbox_row
+from serving.kernel.messaging.relay import OutboxRelay
+from serving.kernel.messaging.running import drain
+from serving.migrations.registry import migrate
 from serving.orders.domain import LineItem, place_order
 from serving.orders.events import order_placed_envelope
 from serving.orders.tables import outbox
-from serving.outbox.kafka_producer import kafka_producer_factory
-from serving.outbox.message import OutboxRecord, kafka_message
-from serving.outbox.relay import OutboxRelay
-from serving.outbox.runner import drain
-from serving.outbox.writer import outbox_row
 from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
 from simulation.sample_data import load_sample

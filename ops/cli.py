@@ -146,7 +146,7 @@ def walkthrough() -> None:
 @click.option("--reload", is_flag=True, help="restart on code changes (development)")
 def serve(port: int, reload: bool) -> None:
     """Run the API (all services in one ASGI app) after migrating the schema."""
-    from serving.db import migrate
+    from serving.migrations.registry import migrate
 
     env = StackConfig.from_env().env()
     os.environ.update(env)
@@ -161,7 +161,7 @@ def serve(port: int, reload: bool) -> None:
 def relay(once: bool) -> None:
     """Run the outbox relay (PostgreSQL outbox → Kafka) until Ctrl-C."""
     os.environ.update(StackConfig.from_env().env())
-    sys.exit(subprocess.call([sys.executable, "-m", "serving.outbox", "--migrate", *(["--once"] if once else [])]))
+    sys.exit(subprocess.call([sys.executable, "-m", "serving.relay", "--migrate", *(["--once"] if once else [])]))
 
 
 @main.command("consumers")
@@ -192,7 +192,7 @@ def stream(job: str, job_args: tuple[str, ...]) -> None:
 @click.option("--role", type=click.Choice(["CUSTOMER", "RESTAURANT", "COURIER", "ADMIN"]), default="CUSTOMER")
 def token(subject: str, role: str) -> None:
     """Mint a development access token (signed with TIFFIN_JWT_SECRET) for curl."""
-    from serving.auth import issue_access_token
+    from serving.kernel.auth import issue_access_token
     from serving.settings import ServingSettings
 
     click.echo(issue_access_token(subject, role, ServingSettings()))

@@ -80,7 +80,7 @@ class Demo:
         return all(c.ok for c in self.checks)
 
     def start_everything(self) -> None:
-        from serving.db import migrate
+        from serving.migrations.registry import migrate
         from streaming.launcher import start_job, wait_until_running
 
         self.step("starting the local stack (PostgreSQL, Redis, Kafka)")
@@ -107,7 +107,7 @@ class Demo:
             process.stop()
 
     def place_orders(self) -> None:
-        from serving.auth import issue_access_token
+        from serving.kernel.auth import issue_access_token
         from serving.settings import ServingSettings
 
         settings = ServingSettings()
@@ -162,7 +162,7 @@ class Demo:
         last_window = window_start(self.ledger.last_placed_at())
         trickle_bodies = order_requests(load_sample(), seed=99)
         emitted: dict[tuple[str, datetime], tuple[int, int]] = {}
-        from serving.auth import issue_access_token
+        from serving.kernel.auth import issue_access_token
         from serving.settings import ServingSettings
 
         token = issue_access_token("demo-trickle", "CUSTOMER", ServingSettings())

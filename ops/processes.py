@@ -64,4 +64,4 @@ def start_api(env: Mapping[str, str], port: int, log: Path) -> Background:
 
 
 def start_relay(env: Mapping[str, str], log: Path) -> Background:
-    return Background("outbox relay", [sys.executable, "-m", "serving.outbox"], env, log)
+    return Background("outbox relay", [sys.executable, "-m", "serving.relay"], env, log)

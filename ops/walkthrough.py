@@ -31,8 +31,8 @@ def free_port() -> int:
 
 def create_admin(env: Mapping[str, str]) -> tuple[str, str]:
     """A new ADMIN through the operator command; returns (email, password)."""
-    from serving.db import create_engine
     from serving.identity import service
+    from serving.kernel.db import create_engine
 
     email, password = f"walkthrough-admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(18)
     engine = create_engine(env["TIFFIN_DATABASE_URL"])
@@ -47,7 +47,7 @@ def run_walkthrough(
     config: StackConfig, env_overrides: Mapping[str, str] | None = None, log: Path | None = None
 ) -> int:
     """The script's exit code; its output goes to this process's stdout."""
-    from serving.db import migrate
+    from serving.migrations.registry import migrate
 
     LocalStack(config).up()
     env = {**config.env(), **(env_overrides or {})}

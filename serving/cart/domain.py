@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 from serving.orders.domain import MAX_LINES, MAX_QUANTITY
 
 

@@ -8,17 +8,17 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from sqlalchemy.engine import Engine
 
-from serving.auth import CustomerPrincipal
 from serving.cache.clients import app_redis
 from serving.cart import domain
 from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
 from serving.cart.store import CartStore, CartUnavailable
-from serving.field_errors import FieldError
+from serving.kernel.auth import CustomerPrincipal
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.orders import idempotency, repository, service
 from serving.orders.domain import OrderRejected
 from serving.orders.router import CONFLICT, catalog_pricing, database
 from serving.orders.schemas import OrderLineIn, OrderOut, PlaceOrderRequest
-from serving.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.restaurants import inventory
 from serving.settings import ServingSettings
 

@@ -11,10 +11,11 @@ import sys
 
 from pydantic import ValidationError
 
-from serving.db import create_engine, migrate
-from serving.gateway.json_logging import configure_logging
 from serving.identity import service
 from serving.identity.schemas import RegisterRequest
+from serving.kernel.db import create_engine
+from serving.kernel.gateway.json_logging import configure_logging
+from serving.migrations.registry import migrate
 from serving.settings import ServingSettings
 
 

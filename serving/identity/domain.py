@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
 
-from serving.auth import Role
+from serving.kernel.auth import Role
 
 SELF_REGISTER_ROLES = frozenset({Role.CUSTOMER, Role.RESTAURANT, Role.COURIER})
 

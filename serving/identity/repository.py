@@ -10,9 +10,9 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from serving.auth import Role
 from serving.identity.domain import StoredRefreshToken
 from serving.identity.tables import addresses, refresh_tokens, users
+from serving.kernel.auth import Role
 
 
 @dataclass(frozen=True)

@@ -8,9 +8,6 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.engine import Engine
 
-from serving.auth import CurrentPrincipal, Principal, Role, deny_token
-from serving.field_errors import FieldError
-from serving.gateway.redis_client import LazyRedis, RedisUnavailable
 from serving.identity import service
 from serving.identity.repository import Address, User
 from serving.identity.schemas import (
@@ -24,7 +21,10 @@ from serving.identity.schemas import (
     UpdateMeRequest,
     UserOut,
 )
-from serving.problems import PROBLEM_RESPONSES, ProblemError
+from serving.kernel.auth import CurrentPrincipal, Principal, Role, deny_token
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
+from serving.kernel.redis import LazyRedis, RedisUnavailable
 
 _PROBLEMS = {**PROBLEM_RESPONSES, 409: PROBLEM_RESPONSES[401], 503: PROBLEM_RESPONSES[401]}
 auth_router = APIRouter(prefix="/auth", tags=["auth"], responses=_PROBLEMS)

@@ -12,11 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from serving.auth import Role, issue_access_token
 from serving.identity import domain, repository
 from serving.identity.passwords import hash_password, needs_rehash, verify_password
 from serving.identity.repository import Address, User
 from serving.identity.tables import users
+from serving.kernel.auth import Role, issue_access_token
 from serving.settings import ServingSettings
 
 # Which request field a unique constraint protects, for the 409's errors[].field.

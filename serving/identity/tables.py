@@ -9,7 +9,7 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from serving.service_schema import schema_metadata
+from serving.kernel.schema import schema_metadata
 
 SCHEMA = "identity"
 

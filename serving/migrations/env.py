@@ -1,6 +1,6 @@
 """Alembic environment for the serving layer's schemas (orders, ...).
 
-Run through ``serving.db.migrate(url)``; plain ``alembic -c`` needs no ini file here
+Run through ``serving.migrations.registry.migrate(url)``; plain ``alembic -c`` needs no ini file here
 since the URL comes from ``TIFFIN_DATABASE_URL`` when not given programmatically.
 """
 
@@ -9,7 +9,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from alembic import context
 
-from serving.db import ALL_METADATA, MANAGED_SCHEMAS, VERSION_TABLE, create_engine
+from serving.kernel.db import create_engine
+from serving.migrations.registry import ALL_METADATA, MANAGED_SCHEMAS, VERSION_TABLE
 from serving.settings import ServingSettings
 
 # Any fixed number: the key of the advisory lock that serialises concurrent migrators.

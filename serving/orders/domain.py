@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 
 SUPPORTED_CURRENCIES = frozenset({"INR"})
 MAX_LINES = 50

@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 from serving.orders.domain import LineItem, OrderRejected
 from serving.orders.lifecycle import Transitioned
 

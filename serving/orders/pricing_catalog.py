@@ -20,8 +20,8 @@ from datetime import datetime
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from serving.field_errors import FieldError
-from serving.gateway.redis_client import LazyRedis, RedisUnavailable
+from serving.kernel.field_errors import FieldError
+from serving.kernel.redis import LazyRedis, RedisUnavailable
 from serving.orders import pricing, repository
 from serving.orders.domain import LineItem, OrderRejected
 from serving.orders.ports import NoSurge, PricedOrder, PriceQuery, RequestedLine, SurgeSource

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
 from sqlalchemy.engine import Engine
 
-from serving.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
 from serving.cache.clients import restaurant_cache
 from serving.cache.restaurant_cache import handle_change_event
-from serving.field_errors import FieldError
-from serving.keyset_cursor import InvalidCursor, decode_cursor
+from serving.kernel.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
+from serving.kernel.http.problems import FORBIDDEN, PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.orders import idempotency, lifecycle, service
 from serving.orders.domain import OrderRejected, OrderStatus
 from serving.orders.ports import (
@@ -36,7 +37,6 @@ from serving.orders.schemas import (
     RejectRequest,
 )
 from serving.orders.stock import CatalogStock, OutOfStock
-from serving.problems import FORBIDDEN, PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.settings import ServingSettings
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)

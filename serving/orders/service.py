@@ -10,8 +10,8 @@ from datetime import UTC, datetime
 from sqlalchemy.engine import Connection, Engine
 
 from contracts.envelope import EventEnvelope
-from serving.auth import Principal, Role
-from serving.keyset_cursor import Cursor, encode_cursor
+from serving.kernel.auth import Principal, Role
+from serving.kernel.http.keyset_cursor import Cursor, encode_cursor
 from serving.orders import domain, idempotency, lifecycle, repository
 from serving.orders.events import order_placed_envelope, transition_envelope
 from serving.orders.ports import ClientSentPricing, MenuPricing, NoStock, RestaurantOwnership, StockKeeper

@@ -11,7 +11,7 @@ import uuid
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 from serving.orders.domain import Order, OrderStatus
 from serving.orders.lifecycle import Transitioned
 from serving.restaurants import inventory

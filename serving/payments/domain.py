@@ -14,7 +14,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 
 SUPPORTED_CURRENCIES = frozenset({"INR"})
 # Rs 10,00,000: far inside BIGINT, and far above any one food order or top-up.

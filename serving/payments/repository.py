@@ -13,7 +13,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
-from serving.outbox.writer import append_to_outbox
+from serving.kernel.messaging.outbox_writer import append_to_outbox
 from serving.payments import ledger
 from serving.payments.domain import Method, Payment, PaymentStatus, Refund
 from serving.payments.tables import (

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TypeVar
 
-from serving.outbox.backoff import ExponentialBackoff
+from serving.kernel.messaging.backoff import ExponentialBackoff
 from serving.payments.gateway import GatewayUnavailable
 
 log = logging.getLogger(__name__)

@@ -9,8 +9,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Header, Query, Request, status
 from fastapi.responses import JSONResponse
 
-from serving.auth import CurrentPrincipal, Principal, Role, principal_with_role
-from serving.field_errors import FieldError
+from serving.kernel.auth import CurrentPrincipal, Principal, Role, principal_with_role
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
 from serving.payments.domain import IDEMPOTENCY_KEY_PATTERN, PaymentRejected
 from serving.payments.runtime import gateway_lifespan, payments_for
 from serving.payments.schemas import (
@@ -24,7 +25,6 @@ from serving.payments.schemas import (
     WalletOut,
 )
 from serving.payments.service import Outcome, Payments
-from serving.problems import PROBLEM_RESPONSES, ProblemError
 
 # Every error is a problem document; 402/409/502/503 come from the money rules and the gateway.
 router = APIRouter(

@@ -27,7 +27,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
-from serving.db import LazyEngine
+from serving.kernel.db import LazyEngine
 from serving.payments.gateway import Charge, GatewayRefund, GatewayUnavailable, RefundRequest
 from serving.payments.sandbox import REFUND_EXCEEDS_CHARGE, UNKNOWN_CHARGE, RefundRefusal
 from serving.payments.sandbox_tables import attempts, charges, refunds

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
-from serving.service_schema import schema_metadata
+from serving.kernel.schema import schema_metadata
 
 SCHEMA = "sandbox_gateway"
 

@@ -13,7 +13,7 @@ from typing import Annotated, Any, Literal
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 from serving.payments import domain
 from serving.payments.gateway import CardDetails, luhn_valid
 

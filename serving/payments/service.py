@@ -23,8 +23,8 @@ from typing import Any
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from serving.auth import Principal, Role
-from serving.field_errors import FieldError
+from serving.kernel.auth import Principal, Role
+from serving.kernel.field_errors import FieldError
 from serving.payments import ledger, repository
 from serving.payments.domain import (
     CONFLICT,

@@ -9,9 +9,9 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from serving.consumers.processed import define_processed_events_table
-from serving.outbox.table import define_outbox_table
-from serving.service_schema import schema_metadata
+from serving.kernel.messaging.outbox_table import define_outbox_table
+from serving.kernel.messaging.processed_events import define_processed_events_table
+from serving.kernel.schema import schema_metadata
 
 SCHEMA = "payments"
 
@@ -118,5 +118,5 @@ idempotency_keys = sa.Table(
 )
 
 outbox = define_outbox_table(metadata)
-# Events the service's saga consumer has applied (serving/consumers/processed.py).
+# Events the service's saga consumer has applied (serving/kernel/messaging/processed_events.py).
 processed_events = define_processed_events_table(metadata)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from serving.auth import Principal, Role
+from serving.kernel.auth import Principal, Role
 
 # Fields whose change a consumer (orders, search, cache) has to react to.
 ITEM_EVENT_FIELDS = frozenset({"name", "price_minor", "available", "stock", "is_veg"})

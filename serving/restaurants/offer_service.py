@@ -13,8 +13,8 @@ from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection, Engine
 
-from serving.auth import Principal
-from serving.field_errors import FieldError
+from serving.kernel.auth import Principal
+from serving.kernel.field_errors import FieldError
 from serving.restaurants import domain, inventory, offer_store
 from serving.restaurants.offer_schemas import OfferCreate, OfferOut
 from serving.restaurants.offers import offer_errors

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 
 
 class OfferKind(StrEnum):

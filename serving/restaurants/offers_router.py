@@ -12,9 +12,9 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Request, Response, status
 
-from serving.auth import CurrentPrincipal
-from serving.field_errors import FieldError
-from serving.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
+from serving.kernel.auth import CurrentPrincipal
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.restaurants import offer_service
 from serving.restaurants.offer_schemas import OfferCreate, OfferOut
 from serving.restaurants.offers import CODE_PATTERN

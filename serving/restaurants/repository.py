@@ -11,8 +11,8 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Row
 
 from contracts.envelope import EventEnvelope
-from serving.keyset_cursor import Cursor
-from serving.outbox.writer import append_to_outbox
+from serving.kernel.http.keyset_cursor import Cursor
+from serving.kernel.messaging.outbox_writer import append_to_outbox
 from serving.restaurants.reviews import Review
 from serving.restaurants.schemas import (
     CategoryOut,

@@ -11,8 +11,8 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from serving.auth import Principal, Role
-from serving.field_errors import FieldError
+from serving.kernel.auth import Principal, Role
+from serving.kernel.field_errors import FieldError
 
 # DELIVERED moves only to COMPLETED, and both are final for reviewing: once an order is
 # reviewable it stays so, which is why the review never needs to lock the order row.

@@ -10,11 +10,11 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from serving.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
 from serving.cache.clients import Cache
-from serving.field_errors import FieldError
-from serving.keyset_cursor import InvalidCursor, decode_cursor
-from serving.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
+from serving.kernel.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
+from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.restaurants import reviews, service
 from serving.restaurants.orders_port import OrdersTable, ReviewableOrders
 from serving.restaurants.schemas import (

@@ -15,7 +15,7 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from serving.auth import Principal
+from serving.kernel.auth import Principal
 from serving.restaurants import hours
 from serving.restaurants.reviews import Review, is_author
 from serving.restaurants.tables import REVIEW_COMMENT_MAX_LENGTH

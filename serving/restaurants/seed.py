@@ -124,7 +124,8 @@ def seed(engine: Engine, seed_dir: Path = SEED_DIR, *, now: datetime | None = No
 
 
 def main(argv: list[str] | None = None) -> None:
-    from serving.db import create_engine, migrate
+    from serving.kernel.db import create_engine
+    from serving.migrations.registry import migrate
     from serving.settings import ServingSettings
 
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)

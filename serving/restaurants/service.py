@@ -16,10 +16,10 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from serving.auth import Principal
 from serving.cache.restaurant_cache import RestaurantCache, handle_change_event
-from serving.field_errors import FieldError
-from serving.keyset_cursor import Cursor, encode_cursor
+from serving.kernel.auth import Principal
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.keyset_cursor import Cursor, encode_cursor
 from serving.restaurants import domain, events, hours, repository, reviews
 from serving.restaurants.orders_port import ReviewableOrders
 from serving.restaurants.schemas import (

@@ -10,8 +10,8 @@ from __future__ import annotations
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
 
-from serving.outbox.table import define_outbox_table
-from serving.service_schema import schema_metadata
+from serving.kernel.messaging.outbox_table import define_outbox_table
+from serving.kernel.schema import schema_metadata
 
 SCHEMA = "restaurants"
 

@@ -9,10 +9,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from serving.auth import CurrentPrincipal
 from serving.cache.clients import RedisClient
-from serving.field_errors import FieldError
-from serving.problems import PROBLEM_RESPONSES, ProblemError
+from serving.kernel.auth import CurrentPrincipal
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
 from serving.search.popular import popular_searches, record_search
 from serving.search.postgres import PostgresRestaurantSearch
 from serving.search.protocol import GeoFilter, ItemQuery, RestaurantQuery, RestaurantSearch

@@ -34,8 +34,8 @@ from hypothesis import HealthCheck, Phase, settings
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
-from serving.auth import Role, issue_access_token
-from serving.db import migrate
+from serving.kernel.auth import Role, issue_access_token
+from serving.migrations.registry import migrate
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

@@ -22,14 +22,15 @@ from sqlalchemy.engine import Engine
 from contracts.envelope import EventEnvelope
 from ops.stack.config import StackConfig
 from serving.app import create_app
-from serving.auth import Role, issue_access_token
-from serving.db import create_engine, migrate
+from serving.kernel.auth import Role, issue_access_token
+from serving.kernel.db import create_engine
+from serving.kernel.messaging.kafka_producer import kafka_producer_factory
+from serving.kernel.messaging.relay import OutboxRelay
+from serving.migrations.registry import migrate
 from serving.orders import domain
 from serving.orders import repository as orders_repository
 from serving.orders.events import order_placed_envelope
 from serving.orders.tables import order_lines, orders, outbox
-from serving.outbox.kafka_producer import kafka_producer_factory
-from serving.outbox.relay import OutboxRelay
 from serving.settings import ServingSettings
 
 # One migrated database per test module keeps the run fast (creating and dropping a

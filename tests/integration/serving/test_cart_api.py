@@ -13,8 +13,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.auth import Role, issue_access_token
 from serving.cart.store import cart_key
+from serving.kernel.auth import Role, issue_access_token
 from serving.orders.tables import orders
 from serving.settings import ServingSettings
 

@@ -17,7 +17,7 @@ import redis
 from fastapi.testclient import TestClient
 
 from ops.stack.config import StackConfig
-from serving.auth import Role, issue_access_token
+from serving.kernel.auth import Role, issue_access_token
 from serving.orders.pricing_catalog import SURGE_PREFIX, surge_zone
 from serving.settings import ServingSettings
 

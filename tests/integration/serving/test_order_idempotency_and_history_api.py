@@ -15,7 +15,7 @@ import uvicorn
 from sqlalchemy.engine import Engine
 
 from serving.app import create_app
-from serving.auth import Role, issue_access_token
+from serving.kernel.auth import Role, issue_access_token
 from serving.orders import service
 from serving.orders.ports import TableRestaurantOwnership
 from serving.orders.schemas import PlaceOrderRequest

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Engine
 from contracts.envelope import EventEnvelope
 from contracts.registry import spec_for
 from serving.app import create_app
-from serving.auth import Role, issue_access_token
+from serving.kernel.auth import Role, issue_access_token
 from serving.orders.ports import TableRestaurantOwnership
 from serving.orders.tables import order_status_history, orders, outbox
 from serving.settings import ServingSettings

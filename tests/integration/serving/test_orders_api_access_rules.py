@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.auth import Role, issue_access_token
+from serving.kernel.auth import Role, issue_access_token
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

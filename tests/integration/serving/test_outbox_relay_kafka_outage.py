@@ -6,7 +6,7 @@ import pytest
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import ORDERS
-from serving.outbox.relay import OutboxPublishError
+from serving.kernel.messaging.relay import OutboxPublishError
 
 pytestmark = pytest.mark.stack
 

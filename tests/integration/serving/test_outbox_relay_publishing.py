@@ -9,9 +9,9 @@ import sqlalchemy as sa
 from contracts.envelope import EventEnvelope
 from contracts.events.orders import OrderPlaced
 from contracts.topics import ORDERS
-from serving.outbox.backoff import ExponentialBackoff
-from serving.outbox.relay import OutboxPublishError, relay_lock_key
-from serving.outbox.runner import drain
+from serving.kernel.messaging.backoff import ExponentialBackoff
+from serving.kernel.messaging.relay import OutboxPublishError, relay_lock_key
+from serving.kernel.messaging.running import drain
 
 pytestmark = pytest.mark.stack
 

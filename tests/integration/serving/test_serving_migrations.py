@@ -8,7 +8,8 @@ import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
-from serving.db import VERSION_TABLE, create_engine, migrate
+from serving.kernel.db import create_engine
+from serving.migrations.registry import VERSION_TABLE, migrate
 from serving.orders.tables import SCHEMA, metadata
 
 pytestmark = pytest.mark.stack
@@ -43,7 +44,7 @@ def test_migrating_again_or_from_several_threads_and_processes_at_once_is_harmle
         except BaseException as exc:  # reported by the assertion below
             errors.append(exc)
 
-    script = "import sys; from serving.db import migrate; migrate(sys.argv[1])"
+    script = "import sys; from serving.migrations.registry import migrate; migrate(sys.argv[1])"
     processes = [subprocess.Popen([sys.executable, "-c", script, url]) for _ in range(2)]
     threads = [threading.Thread(target=run) for _ in range(2)]
     for thread in threads:

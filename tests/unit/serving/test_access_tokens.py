@@ -4,7 +4,7 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 
-from serving.auth import InvalidToken, Principal, Role, decode_access_token, issue_access_token
+from serving.kernel.auth import InvalidToken, Principal, Role, decode_access_token, issue_access_token
 from serving.settings import ServingSettings
 
 SETTINGS = ServingSettings(jwt_secret="unit-test-secret-" + "x" * 32)

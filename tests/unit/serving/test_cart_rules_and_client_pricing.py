@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 
 from serving.cart.domain import Cart, CartConflict, CartRuleBroken, add_item, remove_item, set_quantity
-from serving.gateway.redis_client import RedisUnavailable
+from serving.kernel.redis import RedisUnavailable
 from serving.orders.domain import OrderRejected
 from serving.orders.ports import ClientSentPricing, PriceQuery, RequestedLine
 from serving.orders.pricing_catalog import RedisSurge, surge_zone

@@ -6,7 +6,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serving.keyset_cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
+from serving.kernel.http.keyset_cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
 from serving.orders.idempotency import is_valid_key, request_hash
 
 

@@ -3,10 +3,10 @@ from datetime import UTC, datetime
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import ORDERS
+from serving.kernel.messaging.outbox_message import OutboxRecord, kafka_message
+from serving.kernel.messaging.outbox_writer import outbox_row
 from serving.orders.domain import LineItem, place_order
 from serving.orders.events import order_placed_envelope
-from serving.outbox.message import OutboxRecord, kafka_message
-from serving.outbox.writer import outbox_row
 
 
 def an_order_placed() -> EventEnvelope:

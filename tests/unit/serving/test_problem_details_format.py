@@ -1,4 +1,4 @@
-from serving.problems import errors_from_validation, field_path
+from serving.kernel.http.problems import errors_from_validation, field_path
 
 
 def test_a_body_location_becomes_a_dotted_field_path_with_list_indices() -> None:

@@ -1,7 +1,7 @@
 import pytest
 
-from serving.outbox.backoff import ExponentialBackoff
-from serving.outbox.kafka_producer import producer_config
+from serving.kernel.messaging.backoff import ExponentialBackoff
+from serving.kernel.messaging.kafka_producer import producer_config
 
 
 def test_backoff_doubles_until_the_cap_and_restarts_after_a_success() -> None:

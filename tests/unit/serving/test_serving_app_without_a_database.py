@@ -10,7 +10,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
-from serving.auth import Role, issue_access_token
+from serving.kernel.auth import Role, issue_access_token
 from serving.settings import ServingSettings
 
 SETTINGS = ServingSettings(database_url="postgresql+psycopg://nobody:nothing@127.0.0.1:9/none")

@@ -13,8 +13,8 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
-from serving.auth import Role
 from serving.identity import service
+from serving.kernel.auth import Role
 from serving.settings import ServingSettings
 
 PASSWORD = "correct horse battery staple"

@@ -5,7 +5,7 @@ from collections.abc import Callable
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.gateway.json_logging import RequestIdFilter
+from serving.kernel.gateway.json_logging import RequestIdFilter
 
 from .conftest import User
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.auth import Role
+from serving.kernel.auth import Role
 
 from .conftest import ADDRESS, User
 

@@ -5,7 +5,7 @@ import jwt
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.auth import Role
+from serving.kernel.auth import Role
 from serving.settings import ServingSettings
 
 from .conftest import PASSWORD, User, unique_email, unique_phone

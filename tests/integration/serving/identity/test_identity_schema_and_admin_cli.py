@@ -8,8 +8,9 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
-from serving.db import VERSION_TABLE, create_engine
 from serving.identity.tables import SCHEMA, metadata
+from serving.kernel.db import create_engine
+from serving.migrations.registry import VERSION_TABLE
 
 from .conftest import PASSWORD, unique_email
 

@@ -7,7 +7,7 @@ import redis
 from fastapi.testclient import TestClient
 
 from ops.stack.config import StackConfig
-from serving.gateway.token_bucket import LUA_TAKE
+from serving.kernel.gateway.token_bucket import LUA_TAKE
 
 from .conftest import User
 

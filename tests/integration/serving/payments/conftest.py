@@ -14,8 +14,8 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
-from serving.auth import Role, issue_access_token
-from serving.db import create_engine
+from serving.kernel.auth import Role, issue_access_token
+from serving.kernel.db import create_engine
 from serving.payments import tables
 from serving.payments.retry import RetryPolicy
 from serving.payments.sandbox import CARD_SUCCEEDS, SandboxGateway

@@ -4,7 +4,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.auth import Role
+from serving.kernel.auth import Role
 
 pytestmark = pytest.mark.stack
 

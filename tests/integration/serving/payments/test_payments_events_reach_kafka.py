@@ -10,10 +10,10 @@ from contracts.envelope import EventEnvelope
 from contracts.topics import PAYMENTS
 from ops.stack.config import StackConfig
 from ops.stack.topics import ensure_topics
-from serving.outbox.kafka_producer import kafka_producer_factory
-from serving.outbox.registry import OUTBOX_TABLES
-from serving.outbox.relay import OutboxRelay
+from serving.kernel.messaging.kafka_producer import kafka_producer_factory
+from serving.kernel.messaging.relay import OutboxRelay
 from serving.payments import tables
+from serving.relay import OUTBOX_TABLES
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

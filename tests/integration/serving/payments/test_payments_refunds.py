@@ -6,7 +6,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
-from serving.auth import Role
+from serving.kernel.auth import Role
 from serving.payments.sandbox import SandboxGateway
 
 pytestmark = pytest.mark.stack

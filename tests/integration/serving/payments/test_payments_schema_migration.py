@@ -3,7 +3,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from serving.db import VERSION_TABLE
+from serving.migrations.registry import VERSION_TABLE
 from serving.payments.tables import SCHEMA, metadata
 
 pytestmark = pytest.mark.stack

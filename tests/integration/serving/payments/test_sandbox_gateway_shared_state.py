@@ -18,8 +18,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from serving.app import create_app
-from serving.auth import Role
-from serving.db import VERSION_TABLE
+from serving.kernel.auth import Role
+from serving.migrations.registry import VERSION_TABLE
 from serving.payments import sandbox_tables
 from serving.payments.gateway import (
     CardDetails,

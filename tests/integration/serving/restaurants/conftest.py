@@ -14,7 +14,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.auth import Role, issue_access_token
+from serving.kernel.auth import Role, issue_access_token
 from serving.restaurants.tables import menu_categories, menu_items, outbox, restaurants, reviews
 from serving.settings import ServingSettings
 

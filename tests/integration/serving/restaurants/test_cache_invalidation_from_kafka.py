@@ -17,8 +17,8 @@ from ops.stack.config import StackConfig
 from ops.stack.topics import ensure_topics
 from serving.cache.invalidator import build_invalidator
 from serving.cache.restaurant_cache import menu_key
-from serving.outbox.kafka_producer import kafka_producer_factory
-from serving.outbox.relay import OutboxRelay
+from serving.kernel.messaging.kafka_producer import kafka_producer_factory
+from serving.kernel.messaging.relay import OutboxRelay
 from serving.restaurants.inventory import reserve_stock
 from serving.restaurants.tables import outbox
 from serving.settings import ServingSettings

@@ -10,7 +10,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from serving.auth import Role
+from serving.kernel.auth import Role
 
 pytestmark = pytest.mark.stack
 

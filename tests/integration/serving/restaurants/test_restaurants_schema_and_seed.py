@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from serving.db import VERSION_TABLE
+from serving.migrations.registry import VERSION_TABLE
 from serving.restaurants.seed import restaurant_uuid, seed, seed_owner
 from serving.restaurants.tables import SCHEMA, menu_items, metadata, outbox, restaurants
 

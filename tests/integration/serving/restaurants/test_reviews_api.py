@@ -16,8 +16,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
-from serving.auth import Role
 from serving.cache.restaurant_cache import info_key
+from serving.kernel.auth import Role
 from serving.restaurants.tables import outbox, restaurants, reviews
 
 pytestmark = pytest.mark.stack

@@ -22,8 +22,11 @@ from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import ORDERS, PAYMENTS
-from serving.auth import Principal, Role
-from serving.consumers.framework import IdempotentConsumer, kafka_consumer
+from serving.kernel.auth import Principal, Role
+from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
+from serving.kernel.messaging.kafka_producer import kafka_producer_factory
+from serving.kernel.messaging.relay import OutboxRelay
+from serving.kernel.messaging.running import drain
 from serving.orders import domain
 from serving.orders import repository as orders_repository
 from serving.orders import service as orders_service
@@ -33,9 +36,6 @@ from serving.orders.lifecycle import CancelReason, RejectionReason
 from serving.orders.ports import TableRestaurantOwnership
 from serving.orders.tables import outbox as orders_outbox
 from serving.orders.tables import processed_events as orders_processed
-from serving.outbox.kafka_producer import kafka_producer_factory
-from serving.outbox.relay import OutboxRelay
-from serving.outbox.runner import drain
 from serving.payments.retry import RetryPolicy
 from serving.payments.sandbox import SandboxGateway
 from serving.payments.schemas import CreatePaymentRequest, TopUpRequest

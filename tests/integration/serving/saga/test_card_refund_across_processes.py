@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from serving.consumers import registry
+from serving import consumers as registry
 from serving.payments.runtime import build_gateway
 from serving.payments.sandbox import CARD_SUCCEEDS, SandboxGateway
 from serving.payments.schemas import CreatePaymentRequest

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection, Engine
 
 from contracts.envelope import EventEnvelope
 from ops.stack.config import StackConfig
-from serving.consumers.framework import IdempotentConsumer, kafka_consumer
+from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.orders.tables import processed_events
 
 pytestmark = pytest.mark.stack

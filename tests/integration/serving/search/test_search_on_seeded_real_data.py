@@ -15,7 +15,7 @@ from hypothesis import settings as hyp_settings
 from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
-from serving.auth import Role
+from serving.kernel.auth import Role
 from serving.search.popular import POPULAR_KEY
 from serving.search.ranking import haversine_km
 

@@ -9,8 +9,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
-from serving.auth import InvalidToken, Principal, Role, decode_access_token, issue_access_token
 from serving.identity.schemas import RegisterRequest
+from serving.kernel.auth import InvalidToken, Principal, Role, decode_access_token, issue_access_token
 from serving.settings import ServingSettings
 
 SETTINGS = ServingSettings(

@@ -1,7 +1,7 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serving.gateway.token_bucket import BucketLimit, BucketState, take
+from serving.kernel.gateway.token_bucket import BucketLimit, BucketState, take
 
 LIMIT = BucketLimit(capacity=3, refill_per_second=2.0)
 

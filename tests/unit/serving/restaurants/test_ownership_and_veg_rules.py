@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from serving.auth import Principal, Role
+from serving.kernel.auth import Principal, Role
 from serving.restaurants.domain import changed_fields, looks_vegetarian, may_edit_details, owns
 
 

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serving.auth import Principal, Role
+from serving.kernel.auth import Principal, Role
 from serving.restaurants.reviews import (
     REVIEWABLE_STATUSES,
     OrderFacts,

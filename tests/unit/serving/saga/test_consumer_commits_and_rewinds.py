@@ -3,8 +3,8 @@ against real Kafka in tests/integration/serving/saga/test_idempotent_consumer_fr
 
 from __future__ import annotations
 
-from serving.consumers.framework import rewind_positions
-from serving.consumers.processed import poison_event_id
+from serving.kernel.messaging.consumer import rewind_positions
+from serving.kernel.messaging.processed_events import poison_event_id
 
 
 def test_a_failing_record_rewinds_to_itself_and_to_the_partitions_not_reached() -> None:

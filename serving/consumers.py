@@ -1,7 +1,14 @@
-"""Every consumer by name, built from settings (``python -m serving.consumers``, ``tiffin consumers``)."""
+"""Composition root of the event consumers: every consumer by name, built from settings.
+
+``python -m serving.consumers <name>…|all`` (``tiffin consumers``) runs them until
+SIGINT/SIGTERM, each in its own thread; on a signal each finishes the batch in hand,
+commits and closes. ``--migrate`` upgrades the schema first.
+"""
 
 from __future__ import annotations
 
+import argparse
+import logging
 import threading
 from collections.abc import Callable
 from datetime import timedelta
@@ -10,7 +17,10 @@ from typing import Protocol
 from sqlalchemy.engine import Engine
 
 from contracts.topics import ORDERS, PAYMENTS
-from serving.consumers.framework import IdempotentConsumer, kafka_consumer
+from serving.kernel.db import create_engine
+from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
+from serving.kernel.messaging.running import run_until_signalled
+from serving.migrations.registry import migrate
 from serving.orders.stock import CatalogStock
 from serving.orders.tables import processed_events as orders_processed
 from serving.payments.runtime import build_gateway, retry_policy
@@ -18,6 +28,8 @@ from serving.payments.tables import processed_events as payments_processed
 from serving.saga import orders_side, payments_side
 from serving.saga.sweeper import AcceptTimeoutSweeper
 from serving.settings import ServingSettings
+
+log = logging.getLogger("serving.consumers")
 
 
 class Runnable(Protocol):
@@ -74,3 +86,30 @@ CONSUMERS: dict[str, Callable[[ServingSettings, Engine], Runnable]] = {
     payments_side.CONSUMER: payments_saga,
     AcceptTimeoutSweeper.name: accept_timeout,
 }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m serving.consumers", description=__doc__)
+    parser.add_argument("names", nargs="*", metavar="name", help=f"one or more of {', '.join(CONSUMERS)}, or all")
+    parser.add_argument("--migrate", action="store_true", help="upgrade the schema first")
+    args = parser.parse_args(argv)
+    unknown = set(args.names) - {*CONSUMERS, "all"}
+    if unknown:
+        parser.error(f"unknown consumer(s) {', '.join(sorted(unknown))}; known: {', '.join(CONSUMERS)}, all")
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+    settings = ServingSettings()
+    if args.migrate:
+        migrate(settings.database_url)
+    names = list(CONSUMERS) if not args.names or "all" in args.names else list(dict.fromkeys(args.names))
+    engine = create_engine(settings.database_url)
+    runnables = [CONSUMERS[name](settings, engine) for name in names]
+    try:
+        run_until_signalled(runnables)  # each closes itself when it stops
+    finally:
+        engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

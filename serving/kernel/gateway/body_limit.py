@@ -10,8 +10,8 @@ from __future__ import annotations
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.gateway.middleware import send_problem
-from serving.problems import PAYLOAD_TOO_LARGE
+from serving.kernel.gateway.middleware import send_problem
+from serving.kernel.http.problems import PAYLOAD_TOO_LARGE
 
 
 def too_large_detail(limit: int) -> str:

@@ -31,8 +31,8 @@ from pydantic import ValidationError
 from sqlalchemy.engine import Connection, Engine
 
 from contracts.envelope import EventEnvelope
-from serving.consumers import processed
-from serving.outbox.backoff import ExponentialBackoff
+from serving.kernel.messaging import processed_events as processed
+from serving.kernel.messaging.backoff import ExponentialBackoff
 
 log = logging.getLogger(__name__)
 

@@ -28,9 +28,8 @@ from typing import Any, Protocol
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
-from serving.orders.tables import outbox as orders_outbox
-from serving.outbox.backoff import ExponentialBackoff
-from serving.outbox.message import OutboxRecord, kafka_message
+from serving.kernel.messaging.backoff import ExponentialBackoff
+from serving.kernel.messaging.outbox_message import OutboxRecord, kafka_message
 
 log = logging.getLogger(__name__)
 
@@ -82,7 +81,7 @@ class OutboxRelay:
         producer_factory: Callable[[], Producer],
         batch_size: int = 100,
         *,
-        outbox: sa.Table = orders_outbox,
+        outbox: sa.Table,
         publish_timeout_seconds: float = 10.0,
         poll_interval_seconds: float = 0.5,
         backoff: ExponentialBackoff | None = None,
@@ -97,6 +96,10 @@ class OutboxRelay:
         self._poll_interval = poll_interval_seconds
         self._backoff = backoff or ExponentialBackoff()
         self._producer: Producer | None = None
+
+    @property
+    def name(self) -> str:
+        return f"relay-{self._outbox.fullname}"
 
     def relay_once(self) -> int:
         """Publish up to one batch; return how many rows were published.

@@ -19,7 +19,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from serving.field_errors import FieldError
+from serving.kernel.field_errors import FieldError
 
 log = logging.getLogger(__name__)
 

@@ -23,9 +23,9 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
-from serving.field_errors import FieldError
-from serving.gateway.redis_client import LazyRedis, RedisUnavailable
-from serving.problems import ProblemError
+from serving.kernel.field_errors import FieldError
+from serving.kernel.http.problems import ProblemError
+from serving.kernel.redis import LazyRedis, RedisUnavailable
 from serving.settings import ServingSettings
 
 log = logging.getLogger(__name__)

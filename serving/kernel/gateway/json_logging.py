@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from typing import Any
 
-from serving.gateway.request_context import request_id_var
+from serving.kernel.gateway.request_context import request_id_var
 
 # LogRecord attributes that are not "extra" fields a caller passed.
 _STANDARD = set(vars(logging.LogRecord("", 0, "", 0, "", None, None))) | {"message", "asctime", "request_id"}

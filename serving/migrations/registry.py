@@ -1,4 +1,8 @@
-"""Engines and schema migrations for the serving layer's PostgreSQL database."""
+"""Composition root of the schema: every service's tables, and ``migrate``.
+
+A new service adds its ``metadata`` and ``SCHEMA`` here and its migrations under
+``versions/`` as an Alembic branch of its own.
+"""
 
 from __future__ import annotations
 
@@ -6,7 +10,6 @@ import threading
 from pathlib import Path
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Engine
 
 from serving.identity import tables as identity_tables
 from serving.orders import tables as order_tables
@@ -14,7 +17,7 @@ from serving.payments import sandbox_tables
 from serving.payments import tables as payment_tables
 from serving.restaurants import tables as restaurant_tables
 
-MIGRATIONS_DIR = Path(__file__).parent / "migrations"
+MIGRATIONS_DIR = Path(__file__).parent
 # Alembic's bookkeeping table, named for the serving layer so that other components
 # with their own migrations in the same database never share it.
 VERSION_TABLE = "serving_alembic_version"
@@ -34,20 +37,6 @@ MANAGED_SCHEMAS: tuple[str, ...] = (
     payment_tables.SCHEMA,
     sandbox_tables.SCHEMA,
 )
-
-
-def create_engine(database_url: str, **kwargs: object) -> Engine:
-    """An engine whose sessions run in UTC, so TIMESTAMPTZ values come back in UTC.
-
-    Creating it opens no connection; the pool connects on first use.
-    """
-    options = {
-        "pool_pre_ping": True,  # survive a PostgreSQL restart without failing requests
-        "connect_args": {"options": "-c timezone=UTC"},
-    }
-    options.update(kwargs)
-    return sa.create_engine(database_url, **options)
-
 
 # Alembic keeps its migration context in module globals, so one process runs one
 # migration at a time; across processes the PostgreSQL advisory lock in env.py does.
@@ -75,25 +64,3 @@ def migrate(database_url: str, revision: str = "heads") -> None:
     config.attributes["database_url"] = database_url
     with _migrate_lock:
         command.upgrade(config, revision)
-
-
-class LazyEngine:
-    """An engine created on first use, so building an app opens nothing."""
-
-    def __init__(self, database_url: str) -> None:
-        self._database_url = database_url
-        self._engine: Engine | None = None
-        self._lock = threading.Lock()
-
-    @property
-    def engine(self) -> Engine:
-        with self._lock:
-            if self._engine is None:
-                self._engine = create_engine(self._database_url)
-            return self._engine
-
-    def dispose(self) -> None:
-        with self._lock:
-            if self._engine is not None:
-                self._engine.dispose()
-                self._engine = None

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
-from serving.gateway.body_limit import BodySizeLimitMiddleware
-from serving.gateway.json_logging import configure_logging
-from serving.gateway.middleware import RateLimitMiddleware, RequestIdMiddleware
-from serving.gateway.redis_client import LazyRedis
+from serving.kernel.gateway.body_limit import BodySizeLimitMiddleware
+from serving.kernel.gateway.json_logging import configure_logging
+from serving.kernel.gateway.middleware import RateLimitMiddleware, RequestIdMiddleware
+from serving.kernel.redis import LazyRedis
 from serving.settings import ServingSettings
 
 

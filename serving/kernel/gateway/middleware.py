@@ -15,11 +15,11 @@ from typing import Any
 import anyio
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from serving.auth import InvalidToken, decode_access_token
-from serving.gateway.redis_client import LazyRedis, RedisUnavailable
-from serving.gateway.request_context import REQUEST_ID_HEADER, accept_or_generate, request_id_var
-from serving.gateway.token_bucket import LUA_TAKE, BucketLimit
-from serving.problems import INTERNAL, PROBLEM_MEDIA_TYPE
+from serving.kernel.auth import InvalidToken, decode_access_token
+from serving.kernel.gateway.request_context import REQUEST_ID_HEADER, accept_or_generate, request_id_var
+from serving.kernel.gateway.token_bucket import LUA_TAKE, BucketLimit
+from serving.kernel.http.problems import INTERNAL, PROBLEM_MEDIA_TYPE
+from serving.kernel.redis import LazyRedis, RedisUnavailable
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.gateway")

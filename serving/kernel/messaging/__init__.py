@@ -1,0 +1,1 @@
+"""Messaging: the transactional outbox, its relay and producer, idempotent consumers, worker loops."""

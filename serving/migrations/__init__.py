@@ -1,0 +1,1 @@
+"""Alembic migrations of every service schema; ``registry`` lists what they manage."""
