@@ -90,7 +90,7 @@ def main() -> None:
                 ).all()
         finally:
             engine.dispose()
-        settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
+        settings = ServingSettings.of(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
         token = issue_access_token("bench-customer-menu", "CUSTOMER", settings)
         menu_paths = [f"/api/v1/restaurants/{row.restaurant_id}/menu" for row in rows]
         search_paths = [

@@ -411,7 +411,9 @@ def main() -> None:
         catalogue = prepare_catalogue(url)
         bodies = catalog_requests(catalogue, args.warmup + args.requests, seed=args.seed)
         headers = [{idempotency.HEADER: str(uuid.uuid4())} for _ in bodies]
-        settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap, redis_url=config.redis_url)
+        settings = ServingSettings.of(
+            database_url=url, kafka_bootstrap=config.kafka_bootstrap, redis_url=config.redis_url
+        )
         measured = bodies[args.warmup :]
         # Priced before the HTTP run, like the HTTP side at the same prices (a check: they must be placeable).
         plan = build_plan(url, settings, measured)

@@ -75,7 +75,7 @@ def main() -> None:
     database = scratch_database(config, "bench_orders")
     url = config.postgres_url_for(database)
     migrate(url)
-    settings = ServingSettings(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
+    settings = ServingSettings.of(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
     try:
         with serve_api(config, url) as base_url:
             result = measure_orders(base_url, settings, args.requests, args.concurrency, args.warmup)

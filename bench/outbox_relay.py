@@ -132,10 +132,12 @@ def main() -> None:
         migrate(url)
         engine = create_engine(url)
         record_size = seed_outbox(engine, relay_topic, envelopes(args.rows))
-        settings = ServingSettings(
+        settings = ServingSettings.of(
             database_url=url, kafka_bootstrap=config.kafka_bootstrap, outbox_batch_size=args.batch_size
         )
-        relay = OutboxRelay(engine, kafka_producer_factory(settings), args.batch_size, publish_timeout_seconds=60)
+        relay = OutboxRelay(
+            engine, kafka_producer_factory(settings), args.batch_size, outbox=outbox, publish_timeout_seconds=60
+        )
         started = time.perf_counter()
         published = drain(relay)
         relay_seconds = time.perf_counter() - started

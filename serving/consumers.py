@@ -51,7 +51,7 @@ def orders_saga(settings: ServingSettings, engine: Engine) -> IdempotentConsumer
         kafka_consumer(settings.kafka_bootstrap, PAYMENTS.name, _group(orders_side.CONSUMER), settings.service_name),
         engine,
         orders_processed,
-        orders_side.payment_event_handler(stock=CatalogStock() if settings.order_pricing == "catalog" else None),
+        orders_side.payment_event_handler(stock=CatalogStock() if settings.orders.order_pricing == "catalog" else None),
     )
 
 
@@ -76,8 +76,8 @@ def payments_saga(settings: ServingSettings, engine: Engine, group: str | None =
 def accept_timeout(settings: ServingSettings, engine: Engine) -> AcceptTimeoutSweeper:
     return AcceptTimeoutSweeper(
         engine,
-        timedelta(seconds=settings.order_accept_timeout_seconds),
-        settings.accept_timeout_sweep_interval_seconds,
+        timedelta(seconds=settings.orders.order_accept_timeout_seconds),
+        settings.orders.accept_timeout_sweep_interval_seconds,
     )
 
 

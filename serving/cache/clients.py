@@ -34,7 +34,7 @@ def app_redis(request: Request) -> BytesRedis:
 
 def restaurant_cache(request: Request) -> RestaurantCache:
     settings: ServingSettings = request.app.state.settings
-    return RestaurantCache(app_redis(request), settings.restaurant_cache_ttl_seconds)
+    return RestaurantCache(app_redis(request), settings.restaurants.restaurant_cache_ttl_seconds)
 
 
 Cache = Annotated[RestaurantCache, Depends(restaurant_cache)]

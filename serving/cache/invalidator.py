@@ -82,7 +82,7 @@ def build_invalidator(settings: ServingSettings, *, group_id: str = GROUP_ID) ->
         client_id=f"{settings.service_name}-cache-invalidator",
     )
     client = redis.Redis.from_url(settings.redis_url)
-    return CacheInvalidator(consumer, RestaurantCache(client, settings.restaurant_cache_ttl_seconds))
+    return CacheInvalidator(consumer, RestaurantCache(client, settings.restaurants.restaurant_cache_ttl_seconds))
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -28,7 +28,7 @@ _CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "
 
 def cart_store(request: Request) -> CartStore:
     settings: ServingSettings = request.app.state.settings
-    return CartStore(app_redis(request), settings.cart_ttl_seconds)
+    return CartStore(app_redis(request), settings.cart.cart_ttl_seconds)
 
 
 Store = Annotated[CartStore, Depends(cart_store)]

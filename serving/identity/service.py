@@ -111,14 +111,15 @@ def _start_or_continue(
             token_hash=domain.hash_refresh_token(refresh_token),
             family_id=family_id,
             user_id=user.user_id,
-            expires_at=moment + timedelta(seconds=settings.refresh_token_ttl_seconds),
+            expires_at=moment + timedelta(seconds=settings.identity.refresh_token_ttl_seconds),
             used_at=None,
             revoked_at=None,
         ),
         issued_at=moment,
     )
     access = issue_access_token(str(user.user_id), user.role, settings, now=moment, session_id=str(family_id))
-    return Session(access, settings.access_token_ttl_seconds, refresh_token, settings.refresh_token_ttl_seconds)
+    refresh_ttl = settings.identity.refresh_token_ttl_seconds
+    return Session(access, settings.access_token_ttl_seconds, refresh_token, refresh_ttl)
 
 
 def start_session(

@@ -26,7 +26,7 @@ from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.problems import ProblemError
 from serving.kernel.redis import LazyRedis, RedisUnavailable
-from serving.settings import ServingSettings
+from serving.kernel.settings import KernelSettings
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class InvalidToken(Exception):
 def issue_access_token(
     subject: str,
     role: Role | str,
-    settings: ServingSettings,
+    settings: KernelSettings,
     *,
     now: datetime | None = None,
     session_id: str | None = None,
@@ -87,7 +87,7 @@ def issue_access_token(
     return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
 
 
-def decode_access_token(token: str, settings: ServingSettings) -> Principal:
+def decode_access_token(token: str, settings: KernelSettings) -> Principal:
     try:
         claims = jwt.decode(
             token,
@@ -153,7 +153,7 @@ def current_principal(
     """FastAPI dependency: the authenticated caller, or a 401 problem."""
     if credentials is None:
         raise _unauthorized("A bearer access token is required.")
-    settings: ServingSettings = request.app.state.settings
+    settings: KernelSettings = request.app.state.settings
     try:
         principal = decode_access_token(credentials.credentials, settings)
     except InvalidToken:

@@ -207,13 +207,13 @@ def _usable_offer(
 def catalog_pricing_from(settings: ServingSettings, redis: LazyRedis | None) -> CatalogPricing:
     """The catalogue pricing the settings describe (tariff, tax, packaging), surge from ``redis``."""
     tariff = pricing.DeliveryTariff(
-        base_fee_minor=settings.delivery_base_fee_minor,
-        included_km=settings.delivery_included_km,
-        per_km_minor=settings.delivery_per_km_minor,
+        base_fee_minor=settings.orders.delivery_base_fee_minor,
+        included_km=settings.orders.delivery_included_km,
+        per_km_minor=settings.orders.delivery_per_km_minor,
     )
     rates = pricing.ChargeRates(
-        tax_bp=settings.order_tax_bp,
-        packaging_per_item_minor=settings.order_packaging_per_item_minor,
-        packaging_flat_minor=settings.order_packaging_flat_minor,
+        tax_bp=settings.orders.order_tax_bp,
+        packaging_per_item_minor=settings.orders.order_packaging_per_item_minor,
+        packaging_flat_minor=settings.orders.order_packaging_flat_minor,
     )
     return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None, rates)

@@ -64,7 +64,7 @@ def menu_pricing(request: Request) -> MenuPricing:
     if chosen is not None:
         return chosen
     settings: ServingSettings = request.app.state.settings
-    return ClientSentPricing() if settings.order_pricing == "client" else catalog_pricing(request)
+    return ClientSentPricing() if settings.orders.order_pricing == "client" else catalog_pricing(request)
 
 
 def catalog_pricing(request: Request) -> CatalogPricing:
@@ -78,7 +78,7 @@ def stock_keeper(request: Request) -> StockKeeper:
     if chosen is not None:
         return chosen
     settings: ServingSettings = request.app.state.settings
-    return CatalogStock() if settings.order_pricing == "catalog" else NoStock()
+    return CatalogStock() if settings.orders.order_pricing == "catalog" else NoStock()
 
 
 Database = Annotated[Engine, Depends(database)]

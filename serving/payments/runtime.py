@@ -27,23 +27,23 @@ _build_lock = threading.Lock()
 
 
 def build_gateway(settings: ServingSettings) -> PaymentGateway:
-    if settings.payments_gateway == "razorpay":
+    if settings.payments.payments_gateway == "razorpay":
         credentials = RazorpayCredentials(
-            key_id=settings.razorpay_key_id,
-            key_secret=settings.razorpay_key_secret.get_secret_value(),
-            base_url=settings.razorpay_base_url,
+            key_id=settings.payments.razorpay_key_id,
+            key_secret=settings.payments.razorpay_key_secret.get_secret_value(),
+            base_url=settings.payments.razorpay_base_url,
         )
-        return RazorpayGateway(credentials, timeout_seconds=settings.payments_gateway_timeout_seconds)
+        return RazorpayGateway(credentials, timeout_seconds=settings.payments.payments_gateway_timeout_seconds)
     # Connects on first use, not here: building an app or a consumer opens nothing.
     store = PostgresSandboxStore(settings.database_url)
-    return SandboxGateway(transient_failures=settings.payments_sandbox_transient_failures, store=store)
+    return SandboxGateway(transient_failures=settings.payments.payments_sandbox_transient_failures, store=store)
 
 
 def retry_policy(settings: ServingSettings) -> RetryPolicy:
     return RetryPolicy(
-        max_attempts=settings.payments_gateway_max_attempts,
-        initial_seconds=settings.payments_retry_initial_seconds,
-        cap_seconds=settings.payments_retry_cap_seconds,
+        max_attempts=settings.payments.payments_gateway_max_attempts,
+        initial_seconds=settings.payments.payments_retry_initial_seconds,
+        cap_seconds=settings.payments.payments_retry_cap_seconds,
     )
 
 

@@ -83,7 +83,7 @@ ALL_DAY = {"open": "00:00", "close": "00:00"}
 def fuzz_settings(make_database: Callable[[], str], stack: StackConfig) -> ServingSettings:
     url = make_database()
     migrate(url)
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=url,
         kafka_bootstrap=stack.kafka_bootstrap,
         redis_url=stack.redis_url,

@@ -8,10 +8,10 @@ from serving.kernel.gateway.body_limit import BodySizeLimitMiddleware
 from serving.kernel.gateway.json_logging import configure_logging
 from serving.kernel.gateway.middleware import RateLimitMiddleware, RequestIdMiddleware
 from serving.kernel.redis import LazyRedis
-from serving.settings import ServingSettings
+from serving.kernel.settings import KernelSettings
 
 
-def install_gateway(app: FastAPI, settings: ServingSettings) -> LazyRedis:
+def install_gateway(app: FastAPI, settings: KernelSettings) -> LazyRedis:
     """Wire logging, the lazy Redis client (``app.state.redis``) and the middleware.
 
     The request-id middleware is outermost, so even a 413, a 429 or a 500 carries the

@@ -20,7 +20,7 @@ from serving.kernel.gateway.request_context import REQUEST_ID_HEADER, accept_or_
 from serving.kernel.gateway.token_bucket import LUA_TAKE, BucketLimit
 from serving.kernel.http.problems import INTERNAL, PROBLEM_MEDIA_TYPE
 from serving.kernel.redis import LazyRedis, RedisUnavailable
-from serving.settings import ServingSettings
+from serving.kernel.settings import KernelSettings
 
 log = logging.getLogger("serving.gateway")
 
@@ -122,7 +122,7 @@ class RateLimitMiddleware:
     down would cause the very outage it exists to prevent.
     """
 
-    def __init__(self, app: ASGIApp, settings: ServingSettings, redis: LazyRedis) -> None:
+    def __init__(self, app: ASGIApp, settings: KernelSettings, redis: LazyRedis) -> None:
         self.app = app
         self.settings = settings
         self.redis = redis

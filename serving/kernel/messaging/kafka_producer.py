@@ -6,7 +6,7 @@ import logging
 from collections.abc import Callable
 from typing import Any
 
-from serving.settings import ServingSettings
+from serving.kernel.settings import KernelSettings
 
 log = logging.getLogger(__name__)
 
@@ -78,7 +78,7 @@ class RelayProducer:
             log.debug("closing an aborted Kafka producer raised", exc_info=True)
 
 
-def kafka_producer_factory(settings: ServingSettings) -> Callable[[], RelayProducer]:
+def kafka_producer_factory(settings: KernelSettings) -> Callable[[], RelayProducer]:
     """A factory the relay calls whenever it needs a fresh producer."""
 
     def make_producer() -> RelayProducer:

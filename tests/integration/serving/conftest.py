@@ -61,7 +61,7 @@ def engine(database_url: str) -> Iterator[Engine]:
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=database_url,
         kafka_bootstrap=stack.kafka_bootstrap,
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
@@ -316,7 +316,7 @@ class FreshOrders:
             producer_factory or kafka_producer_factory(self.settings),
             batch_size,
             publish_timeout_seconds=self.settings.kafka_timeout_ms / 1000,
-            **options,
+            **{"outbox": outbox, **options},
         )
         self._relays.append(relay)
         return relay
@@ -329,7 +329,7 @@ class FreshOrders:
 
 @pytest.fixture
 def fresh_orders(fresh_database_url: str, stack: StackConfig) -> Iterator[FreshOrders]:
-    settings = ServingSettings(
+    settings = ServingSettings.of(
         database_url=fresh_database_url,
         kafka_bootstrap=stack.kafka_bootstrap,
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",

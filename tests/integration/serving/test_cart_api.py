@@ -26,7 +26,7 @@ CART_TTL = 600
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=database_url,
         redis_url=stack.redis_url,
         kafka_bootstrap=stack.kafka_bootstrap,

@@ -30,7 +30,7 @@ INDIA_GATE = {"lat": 28.6129, "lon": 77.2295}  # 2.4 km from Connaught Place
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=database_url,
         redis_url=stack.redis_url,
         kafka_bootstrap=stack.kafka_bootstrap,

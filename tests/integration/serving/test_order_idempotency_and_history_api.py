@@ -97,7 +97,7 @@ def api(settings: ServingSettings, engine: Engine) -> Iterator[Api]:
         connection.execute(
             sa.text("CREATE TABLE test_owners.restaurants (id text PRIMARY KEY, owner_id text NOT NULL)")
         )
-    settings = settings.model_copy(update={"rate_limit_enabled": False})
+    settings = settings.changed(rate_limit_enabled=False)
     app = create_app(settings)
     app.state.restaurant_ownership = TableRestaurantOwnership("test_owners", "restaurants", id_column="id")
     port = _free_port()

@@ -105,7 +105,7 @@ def kit(settings: ServingSettings, engine: Engine) -> Iterator[Kit]:
             sa.text("CREATE TABLE test_owners.restaurants (id text PRIMARY KEY, owner_id text NOT NULL)")
         )
     # These tests make many calls a second as a handful of users: not what a rate limit is for.
-    settings = settings.model_copy(update={"rate_limit_enabled": False})
+    settings = settings.changed(rate_limit_enabled=False)
     app = create_app(settings)
     app.state.restaurant_ownership = TableRestaurantOwnership("test_owners", "restaurants", id_column="id")
     with TestClient(app, raise_server_exceptions=False) as client:

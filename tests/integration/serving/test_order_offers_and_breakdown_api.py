@@ -36,7 +36,7 @@ PACKAGING_PER_ITEM, PACKAGING_FLAT, BASE_FEE = 500, 1000, 2000
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=database_url,
         redis_url=stack.redis_url,
         kafka_bootstrap=stack.kafka_bootstrap,
@@ -217,7 +217,7 @@ def test_a_flat_offer_at_cart_checkout_is_itemised_too(
 def test_an_offer_code_with_client_pricing_is_a_422_naming_offer_code(
     settings: ServingSettings, people: People, count_rows: Callable[[], dict[str, int]]
 ) -> None:
-    client_priced = settings.model_copy(update={"order_pricing": "client"})
+    client_priced = settings.changed(order_pricing="client")
     body = {
         "restaurant_id": "rest-1", "city": "Pune", "currency": "INR", "delivery_fee_minor": 2000,
         "lines": [{"item_id": "idli", "name": "Idli", "quantity": 3, "unit_price_minor": 4550}],

@@ -7,7 +7,7 @@ import pytest
 from serving.kernel.auth import InvalidToken, Principal, Role, decode_access_token, issue_access_token
 from serving.settings import ServingSettings
 
-SETTINGS = ServingSettings(jwt_secret="unit-test-secret-" + "x" * 32)
+SETTINGS = ServingSettings.of(jwt_secret="unit-test-secret-" + "x" * 32)
 
 
 def test_an_issued_token_decodes_to_its_subject_and_role() -> None:
@@ -24,7 +24,7 @@ def test_an_expired_token_is_invalid() -> None:
 
 
 def test_a_token_signed_with_another_secret_is_invalid() -> None:
-    other = ServingSettings(jwt_secret="another-secret-" + "y" * 32)
+    other = ServingSettings.of(jwt_secret="another-secret-" + "y" * 32)
     with pytest.raises(InvalidToken):
         decode_access_token(issue_access_token("cust-1", Role.ADMIN, other), SETTINGS)
 

@@ -13,7 +13,7 @@ from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.settings import ServingSettings
 
-SETTINGS = ServingSettings(database_url="postgresql+psycopg://nobody:nothing@127.0.0.1:9/none")
+SETTINGS = ServingSettings.of(database_url="postgresql+psycopg://nobody:nothing@127.0.0.1:9/none")
 PROBLEM = "application/problem+json"
 
 

@@ -23,7 +23,7 @@ PASSWORD = "correct horse battery staple"
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
     """Overrides the serving conftest's: Redis of the test stack, limits no test reaches."""
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=database_url,
         kafka_bootstrap=stack.kafka_bootstrap,
         redis_url=stack.redis_url,
@@ -42,7 +42,7 @@ def make_client(settings: ServingSettings) -> Iterator[Callable[..., TestClient]
 
     def make(**overrides: Any) -> TestClient:
         options = {"service_name": f"identity-test-{uuid.uuid4().hex[:6]}", **overrides}
-        client = TestClient(create_app(settings.model_copy(update=options)), raise_server_exceptions=False)
+        client = TestClient(create_app(settings.changed(**options)), raise_server_exceptions=False)
         client.__enter__()
         clients.append(client)
         return client

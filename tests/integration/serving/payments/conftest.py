@@ -38,12 +38,10 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         "payments_retry_initial_seconds": 0.001,
         "payments_retry_cap_seconds": 0.005,
         "payments_sandbox_transient_failures": TRANSIENT_FAILURES,
-        # Set only where the gateway layer (another work stream) defines them.
-        "redis_url": getattr(stack, "redis_url", None),
+        "redis_url": stack.redis_url,
         "rate_limit_enabled": False,
     }
-    known = ServingSettings.model_fields
-    return ServingSettings(**{k: v for k, v in options.items() if k in known and v is not None})
+    return ServingSettings.of(**options)
 
 
 @pytest.fixture(scope="module")

@@ -21,7 +21,7 @@ from serving.settings import ServingSettings
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=database_url,
         redis_url=stack.redis_url,
         kafka_bootstrap=stack.kafka_bootstrap,

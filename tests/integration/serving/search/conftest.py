@@ -24,7 +24,7 @@ def seeded(engine: Engine) -> Engine:
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings(
+    return ServingSettings.of(
         database_url=database_url,
         redis_url=stack.redis_url,
         kafka_bootstrap=stack.kafka_bootstrap,

@@ -13,7 +13,7 @@ from serving.identity.schemas import RegisterRequest
 from serving.kernel.auth import InvalidToken, Principal, Role, decode_access_token, issue_access_token
 from serving.settings import ServingSettings
 
-SETTINGS = ServingSettings(
+SETTINGS = ServingSettings.of(
     database_url="postgresql+psycopg://nobody:nothing@127.0.0.1:9/none",
     redis_url="redis://127.0.0.1:9/0",
     jwt_secret="unit-test-secret-" + "z" * 32,

@@ -29,10 +29,10 @@ def test_the_app_mounts_every_payments_route_without_touching_a_database() -> No
 
 def test_settings_choose_the_gateway_and_the_retry_policy() -> None:
     assert isinstance(build_gateway(ServingSettings()), SandboxGateway)
-    razorpay = build_gateway(ServingSettings(payments_gateway="razorpay", razorpay_key_id="rzp_test_x"))
+    razorpay = build_gateway(ServingSettings.of(payments_gateway="razorpay", razorpay_key_id="rzp_test_x"))
     assert isinstance(razorpay, RazorpayGateway)
     razorpay.close()
-    policy = retry_policy(ServingSettings(payments_gateway_max_attempts=7, payments_retry_cap_seconds=2.5))
+    policy = retry_policy(ServingSettings.of(payments_gateway_max_attempts=7, payments_retry_cap_seconds=2.5))
     assert (policy.max_attempts, policy.cap_seconds) == (7, 2.5)
 
 
@@ -41,7 +41,7 @@ UNREACHABLE_DATABASE = "postgresql+psycopg://nobody@127.0.0.1:9/nowhere"
 
 
 def test_the_sandbox_from_settings_keeps_its_state_in_postgresql_and_connects_only_when_used() -> None:
-    gateway = build_gateway(ServingSettings(database_url=UNREACHABLE_DATABASE))
+    gateway = build_gateway(ServingSettings.of(database_url=UNREACHABLE_DATABASE))
     assert isinstance(gateway, SandboxGateway) and isinstance(gateway.store, PostgresSandboxStore)
     gateway.close()
 
@@ -58,7 +58,7 @@ class _ClosableGateway(SandboxGateway):
 def test_the_app_closes_the_gateway_it_built_on_shutdown_but_not_one_a_test_gave_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    settings = ServingSettings(database_url=UNREACHABLE_DATABASE)
+    settings = ServingSettings.of(database_url=UNREACHABLE_DATABASE)
     built = _ClosableGateway()
     monkeypatch.setattr(runtime, "build_gateway", lambda _settings: built)
     app = create_app(settings)

@@ -1,0 +1,104 @@
+"""Settings every serving process shares: where the database, Kafka and Redis are, how
+tokens are signed, the gateway's limits. Services add their own (``serving/<service>/settings.py``);
+the root ``serving.settings.ServingSettings`` nests them.
+
+Every field is read from ``TIFFIN_<FIELD>``; reading settings never opens a connection.
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import AliasChoices, Field, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+# Only good enough for a laptop: anyone who reads this repository can mint tokens with
+# it, so it is refused anywhere but ``environment=local``.
+DEV_JWT_SECRET = "tiffin-dev-secret-change-me-in-production-0123456789"
+
+Environment = Literal["local", "staging", "prod"]
+
+
+class KernelSettings(BaseSettings):
+    """Everything the kernel (engines, auth, gateway, relay, consumers) needs."""
+
+    model_config = SettingsConfigDict(env_prefix="TIFFIN_", extra="forbid")
+
+    # TIFFIN_ENV is the one switch of the whole platform (Dagster reads it too).
+    environment: Environment = Field(
+        default="local",
+        validation_alias=AliasChoices("environment", "TIFFIN_ENV"),
+        description="local (a laptop or CI; development conveniences allowed), staging or prod.",
+    )
+    service_name: str = Field(
+        default="tiffin-serving", description="Name in logs, Kafka client ids and the API."
+    )
+    database_url: str = Field(
+        default="postgresql+psycopg://tiffin:tiffin@127.0.0.1:55432/tiffin",
+        description="SQLAlchemy URL of the PostgreSQL database holding the service schemas.",
+    )
+    kafka_bootstrap: str = Field(
+        default="127.0.0.1:59092", description="Kafka bootstrap servers, comma-separated."
+    )
+    jwt_secret: str = Field(
+        default=DEV_JWT_SECRET,
+        min_length=32,
+        description="HS256 key that signs access tokens. The default is for development only.",
+    )
+    access_token_ttl_seconds: int = Field(
+        default=900, ge=1, description="Lifetime of tokens minted by issue_access_token."
+    )
+    outbox_batch_size: int = Field(
+        default=100, ge=1, description="Outbox rows the relay publishes per transaction."
+    )
+    outbox_poll_interval_seconds: float = Field(
+        default=0.5, gt=0, description="Relay pause when the outbox is empty."
+    )
+    kafka_timeout_ms: int = Field(
+        default=10_000,
+        ge=100,
+        description="Upper bound of one Kafka publish (connect, metadata, ack): an outage fails fast.",
+    )
+    redis_url: str = Field(
+        default="redis://127.0.0.1:56379/0",
+        description="Redis for the access-token denylist and rate limiting; connected on first use.",
+    )
+    denylist_fail_closed: bool = Field(
+        default=False,
+        description="If Redis is unreachable: True answers 503 to every token, False accepts tokens (logged).",
+    )
+    max_request_body_bytes: int = Field(
+        default=64 * 1024,
+        ge=1024,
+        description="Largest request body accepted; a larger one is a 413 before any of it is parsed.",
+    )
+    rate_limit_enabled: bool = Field(default=True, description="Token-bucket rate limiting per IP and per user.")
+    # Per IP is generous: many users share an IP behind carrier NAT (and the simulated
+    # city drives the API from one host). Per user is the limit that bites.
+    rate_limit_ip_capacity: int = Field(default=1000, ge=1, description="Burst size of the per-IP bucket.")
+    rate_limit_ip_refill_per_second: float = Field(
+        default=200.0, gt=0, description="Sustained requests per second per IP."
+    )
+    rate_limit_user_capacity: int = Field(default=120, ge=1, description="Burst size of the per-user bucket.")
+    rate_limit_user_refill_per_second: float = Field(
+        default=20.0, gt=0, description="Sustained requests per second per user (token subject)."
+    )
+    rate_limit_auth_capacity: int = Field(
+        default=20, ge=1, description="Burst of login/register/refresh calls per IP (each login costs an Argon2 hash)."
+    )
+    rate_limit_auth_refill_per_second: float = Field(
+        default=1.0, gt=0, description="Sustained login/register/refresh calls per second per IP."
+    )
+    redis_timeout_seconds: float = Field(
+        default=0.25, gt=0, description="Bound on each Redis call of the gateway, so an outage fails fast."
+    )
+    log_level: str = Field(default="INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ...).")
+
+    @model_validator(mode="after")
+    def _no_development_secret_outside_local(self) -> KernelSettings:
+        if self.environment != "local" and self.jwt_secret == DEV_JWT_SECRET:
+            raise ValueError(
+                f"TIFFIN_JWT_SECRET is the public development secret; set a secret of your own "
+                f"for environment={self.environment}"
+            )
+        return self
