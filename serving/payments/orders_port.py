@@ -1,12 +1,10 @@
-"""How payments learns what an order costs and whose it is: a narrow read of the orders
-service's table, the synchronous answer a payment needs before it moves money.
+"""How payments learns what an order costs and whose it is: the orders service's
+``api.order_to_pay``, the synchronous answer a payment needs before it moves money.
 
-In the embedded deployment both schemas live in one database, so the read runs on the
-payment's own transaction and takes a ``FOR SHARE`` lock on the order row: a
+It runs on the payment's own transaction and locks the order row ``FOR SHARE``: a
 cancellation (which locks the row ``FOR UPDATE``) then either commits first and this
 payment is refused, or waits until the payment has committed and its ``OrderCancelled``
-is refunded by the saga. A split deployment replaces this adapter with a call to the
-orders service and relies on the saga alone.
+is refunded by the saga. A split deployment relies on the saga alone.
 """
 
 from __future__ import annotations
@@ -14,33 +12,21 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
+from serving.orders import api as orders_api
 from serving.payments.domain import OrderToPay
-
-_orders = sa.table(
-    "orders",
-    sa.column("order_id"),
-    sa.column("customer_id"),
-    sa.column("status"),
-    sa.column("total_minor"),
-    sa.column("currency"),
-    schema="orders",
-)
 
 
 class PayableOrders(Protocol):
     def order_to_pay(self, connection: Connection, order_id: uuid.UUID) -> OrderToPay | None: ...
 
 
-class OrdersTable:
-    """``PayableOrders`` over ``orders.orders``, locked ``FOR SHARE`` until the payment commits."""
+class OrdersApi:
+    """``PayableOrders`` through the orders service's API."""
 
     def order_to_pay(self, connection: Connection, order_id: uuid.UUID) -> OrderToPay | None:
-        row = connection.execute(
-            sa.select(_orders).where(_orders.c.order_id == order_id).with_for_update(read=True)
-        ).first()
-        if row is None:
+        order = orders_api.order_to_pay(connection, order_id)
+        if order is None:
             return None
-        return OrderToPay(row.order_id, row.customer_id, row.status, row.total_minor, row.currency)
+        return OrderToPay(order.order_id, order.customer_id, order.status, order.total_minor, order.currency)

@@ -50,7 +50,7 @@ from serving.payments.gateway import (
     RefundRequest,
     card_brand,
 )
-from serving.payments.orders_port import OrdersTable, PayableOrders
+from serving.payments.orders_port import OrdersApi, PayableOrders
 from serving.payments.repository import IdempotencyKeyReused, InsufficientFunds, StoredResponse
 from serving.payments.retry import RetryPolicy, call_with_retries
 from serving.payments.schemas import (
@@ -89,7 +89,7 @@ class Payments:
     gateway: PaymentGateway
     retry_policy: RetryPolicy = RetryPolicy()
     now: Callable[[], datetime] = _utc_now
-    orders: PayableOrders = OrdersTable()
+    orders: PayableOrders = OrdersApi()
 
     # --- paying for an order --------------------------------------------------------
 

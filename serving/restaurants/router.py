@@ -16,7 +16,7 @@ from serving.kernel.field_errors import FieldError
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
 from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.restaurants import reviews, service
-from serving.restaurants.orders_port import OrdersTable, ReviewableOrders
+from serving.restaurants.orders_port import OrdersApi, ReviewableOrders
 from serving.restaurants.schemas import (
     CategoryCreate,
     CategoryOut,
@@ -46,7 +46,7 @@ def database(request: Request) -> Engine:
 def reviewable_orders(request: Request) -> ReviewableOrders:
     """``app.state.reviewable_orders`` if the app (or a test) set one, else the orders table reader."""
     chosen: ReviewableOrders | None = getattr(request.app.state, "reviewable_orders", None)
-    return chosen if chosen is not None else OrdersTable()
+    return chosen if chosen is not None else OrdersApi()
 
 
 Database = Annotated[Engine, Depends(database)]
