@@ -12,9 +12,10 @@ from typing import Any
 from dagster import ConfigurableResource, EnvVar
 from dagster_dbt import DbtCliResource, DbtProject
 
-from ops.stack.config import StackConfig
-
 DBT_TARGETS = {"local": "duckdb", "prod": "bigquery"}
+# The local stack's defaults (docs/stack.md); `tiffin dagster` and the demo set both variables.
+LOCAL_KAFKA_BOOTSTRAP = "127.0.0.1:59092"
+LOCAL_WAREHOUSE_DIR = str(Path(__file__).resolve().parent.parent / ".stack" / "warehouse")
 # The dbt next to this interpreter, so nothing depends on PATH.
 DBT_EXECUTABLE = str(Path(sys.executable).parent / "dbt")
 
@@ -70,10 +71,9 @@ def tiffin_env() -> str:
 
 
 def local_resources(dbt_project: DbtProject) -> dict[str, Any]:
-    stack = StackConfig.from_env()
     return {
-        "kafka": KafkaResource(bootstrap=os.environ.get("TIFFIN_KAFKA_BOOTSTRAP", stack.kafka_bootstrap)),
-        "warehouse": WarehouseResource(warehouse_dir=os.environ.get("TIFFIN_WAREHOUSE_DIR", str(stack.warehouse_dir))),
+        "kafka": KafkaResource(bootstrap=os.environ.get("TIFFIN_KAFKA_BOOTSTRAP", LOCAL_KAFKA_BOOTSTRAP)),
+        "warehouse": WarehouseResource(warehouse_dir=os.environ.get("TIFFIN_WAREHOUSE_DIR", LOCAL_WAREHOUSE_DIR)),
         "dbt": DbtCliResource(project_dir=dbt_project, target=DBT_TARGETS["local"], dbt_executable=DBT_EXECUTABLE),
     }
 

@@ -1,4 +1,8 @@
-"""The dbt project (dbt/) as assets: staging views and marts, with dbt tests as asset checks."""
+"""The dbt project (dbt/) as assets: staging views and marts, with dbt tests as asset checks.
+
+Built by ``build_dbt_assets`` when the definitions are loaded, not at import: the
+assets need a current manifest, and producing one runs ``dbt parse``.
+"""
 
 import fcntl
 from collections.abc import Iterator, Mapping
@@ -7,12 +11,13 @@ from typing import Any
 from dagster import AssetExecutionContext
 from dagster_dbt import DagsterDbtTranslator, DbtCliResource, DbtProject, dbt_assets
 
-from ops.paths import DBT_PROJECT_DIR
-from orchestration.constants import DUCKDB_WRITER_POOL, WAREHOUSE
+from orchestration.constants import DBT_PROJECT_DIR, DUCKDB_WRITER_POOL, WAREHOUSE
 from orchestration.dbt_manifest import manifest_is_current
-from orchestration.resources import DBT_EXECUTABLE, DBT_TARGETS, WarehouseResource, tiffin_env
+from orchestration.resources import DBT_EXECUTABLE, DBT_TARGETS, WarehouseResource
 
-tiffin_dbt_project = DbtProject(project_dir=DBT_PROJECT_DIR, target=DBT_TARGETS[tiffin_env()])
+
+def tiffin_dbt_project(env: str) -> DbtProject:
+    return DbtProject(project_dir=DBT_PROJECT_DIR, target=DBT_TARGETS[env])
 
 
 def ensure_manifest(project: DbtProject) -> None:
@@ -31,25 +36,28 @@ def ensure_manifest(project: DbtProject) -> None:
         ).wait()
 
 
-ensure_manifest(tiffin_dbt_project)
-
-
 class TiffinDbtTranslator(DagsterDbtTranslator):
     def get_group_name(self, dbt_resource_props: Mapping[str, Any]) -> str | None:
         return WAREHOUSE
 
 
-@dbt_assets(
-    manifest=tiffin_dbt_project.manifest_path,
-    project=tiffin_dbt_project,
-    dagster_dbt_translator=TiffinDbtTranslator(),
-    pool=DUCKDB_WRITER_POOL,
-)
-def tiffin_dbt_models(
-    context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
-) -> Iterator[Any]:
-    """dbt build: staging views and marts (Parquet under <warehouse>/marts/ on DuckDB), then tests."""
-    warehouse.prepare()
-    with warehouse.dbt_env():  # the dbt process copies the environment when it starts
-        invocation = dbt.cli(["build"], context=context)
-    yield from invocation.stream()
+def build_dbt_assets(project: DbtProject) -> Any:
+    """The dbt models as one multi-asset; parses the project first when its manifest is stale."""
+    ensure_manifest(project)
+
+    @dbt_assets(
+        manifest=project.manifest_path,
+        project=project,
+        dagster_dbt_translator=TiffinDbtTranslator(),
+        pool=DUCKDB_WRITER_POOL,
+    )
+    def tiffin_dbt_models(
+        context: AssetExecutionContext, dbt: DbtCliResource, warehouse: WarehouseResource
+    ) -> Iterator[Any]:
+        """dbt build: staging views and marts (Parquet under <warehouse>/marts/ on DuckDB), then tests."""
+        warehouse.prepare()
+        with warehouse.dbt_env():  # the dbt process copies the environment when it starts
+            invocation = dbt.cli(["build"], context=context)
+        yield from invocation.stream()
+
+    return tiffin_dbt_models

@@ -6,10 +6,10 @@ from dagster import AssetKey
 
 @pytest.fixture(scope="module")
 def defs():
-    # Imported here: the first import may run `dbt parse`, which collection should not wait for.
+    # Loading (not importing) the definitions may run `dbt parse`; collection should not wait for it.
     from orchestration.definitions import defs
 
-    return defs
+    return defs()
 
 
 def test_the_definitions_load_with_the_warehouse_job_and_its_schedule(defs):
