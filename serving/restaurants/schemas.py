@@ -11,9 +11,8 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated, ClassVar, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from serving.kernel.auth import Principal
 from serving.restaurants import hours
@@ -69,14 +68,15 @@ class OpeningHours(BaseModel):
 
 
 def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("must be an IANA timezone such as Asia/Kolkata") from None
+    if not hours.is_known_timezone(value):
+        raise ValueError("must be an IANA timezone such as Asia/Kolkata")
     return value
 
 
-TimezoneName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")]
+# The one type of every time-zone field: a name of the tz database, nothing else.
+TimezoneName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$"), AfterValidator(_check_timezone)
+]
 
 
 class RestaurantCreate(BaseModel):
@@ -94,8 +94,6 @@ class RestaurantCreate(BaseModel):
     opening_hours: OpeningHours = Field(default_factory=lambda: OpeningHours.every_day("11:00", "23:00"))
     status: Status = "ACTIVE"
 
-    _tz = field_validator("timezone")(_check_timezone)
-
 
 class RestaurantPatch(BaseModel):
     """Fields to change; absent fields stay as they are (null is not allowed)."""
@@ -111,11 +109,6 @@ class RestaurantPatch(BaseModel):
     timezone: TimezoneName | None = None
     opening_hours: OpeningHours | None = None
     status: Status | None = None
-
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str | None) -> str | None:
-        return None if value is None else _check_timezone(value)
 
     def changes(self) -> dict[str, object]:
         """Only the fields the client sent; an explicit null is refused by the router."""
