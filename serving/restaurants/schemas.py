@@ -4,7 +4,8 @@ Numbers that mean money or counts are strict integers (``"2"``, ``2.0`` and ``tr
 are rejected); unknown fields are rejected, so a typo never silently does nothing.
 The views (``RestaurantView``, ``MenuView``) are also what the cache stores; the
 ``…Out`` models add ``is_open_now``, which depends on the clock and so is computed on
-every read, never cached.
+every read, never cached. ``RestaurantOut`` also depends on the caller: only the owner
+and admins see ``owner_id``.
 """
 
 from __future__ import annotations
@@ -115,9 +116,9 @@ class RestaurantPatch(BaseModel):
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
-class RestaurantView(BaseModel):
+class _Restaurant(BaseModel):
     restaurant_id: uuid.UUID
-    owner_id: str
+    owner_id: str | None
     name: str
     address: str
     city: str
@@ -134,7 +135,17 @@ class RestaurantView(BaseModel):
     updated_at: AwareDatetime
 
 
-class RestaurantOut(RestaurantView):
+class RestaurantView(_Restaurant):
+    """The restaurant as the service and the cache hold it: always with its owner."""
+
+    owner_id: str
+
+
+# The restaurant as one caller sees it (service.present).
+class RestaurantOut(_Restaurant):
+    owner_id: str | None = Field(
+        description="The owning account: shown to that owner and to admins only, null for everyone else."
+    )
     is_open_now: bool = Field(description="From today's hours in the restaurant's timezone and its status.")
 
 
