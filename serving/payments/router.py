@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from serving.kernel.auth import CurrentPrincipal, Principal, Role, principal_with_role
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http.keyset_cursor import InvalidCursor, decode_sequence_cursor
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
 from serving.payments.domain import IDEMPOTENCY_KEY_PATTERN, PaymentRejected
 from serving.payments.runtime import gateway_lifespan, payments_for
@@ -110,7 +111,13 @@ def transactions(
     cursor: Annotated[str | None, Query(max_length=19, pattern=r"^[0-9]+$")] = None,
     limit: Annotated[int, Query(ge=1, le=100)] = 20,
 ) -> TransactionPage:
-    return service.transactions(principal.subject, int(cursor) if cursor else None, limit)
+    before = None
+    if cursor is not None:
+        try:
+            before = decode_sequence_cursor(cursor)  # the pattern alone lets 2**63 reach PostgreSQL
+        except InvalidCursor as invalid:
+            raise ProblemError(422, str(invalid), errors=[FieldError("cursor", str(invalid))]) from None
+    return service.transactions(principal.subject, before, limit)
 
 
 @router.get("/payments/{payment_id}", response_model=PaymentOut, summary="One payment, to its customer or an admin")

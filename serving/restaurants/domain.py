@@ -20,6 +20,11 @@ def may_edit_details(principal: Principal, owner_id: str) -> bool:
     return principal.role is Role.ADMIN or owns(principal, owner_id)
 
 
+def may_see_owner(principal: Principal, owner_id: str) -> bool:
+    """Who owns a restaurant is shown to that owner and admins only: account ids do not leak."""
+    return may_edit_details(principal, owner_id)
+
+
 def changed_fields(before: Mapping[str, object], after: Mapping[str, object]) -> list[str]:
     """Names of the fields in ``after`` whose value differs from ``before``, sorted."""
     return sorted(name for name, value in after.items() if before.get(name) != value)

@@ -10,10 +10,20 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, time, timedelta
-from zoneinfo import ZoneInfo
+from zoneinfo import ZoneInfo, available_timezones
 
 WEEKDAYS: tuple[str, ...] = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 DEFAULT_TIMEZONE = "Asia/Kolkata"
+
+# The zone names of the tz database, read once. Asking ZoneInfo whether a name loads is
+# not enough: "Asia" is a directory (IsADirectoryError), "posixrules" or "right/UTC" are
+# files that load but are no IANA name. "localtime" is the host's own zone, not a name.
+TIMEZONES: frozenset[str] = frozenset(available_timezones() - {"localtime"})
+
+
+def is_known_timezone(name: str) -> bool:
+    """Whether ``name`` is an IANA time-zone name such as ``Asia/Kolkata``."""
+    return name in TIMEZONES
 
 
 @dataclass(frozen=True)

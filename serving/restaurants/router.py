@@ -102,19 +102,19 @@ def create_restaurant(
     request: Request,
     response: Response,
 ) -> RestaurantOut:
-    restaurant = service.create_restaurant(engine, cache, principal.subject, body, trace_id=_trace_id(request))
+    restaurant = service.create_restaurant(engine, cache, principal, body, trace_id=_trace_id(request))
     response.headers["Location"] = f"{request.url.path}/{restaurant.restaurant_id}"
     return restaurant
 
 
 @router.get("/{restaurant_id}", response_model=RestaurantOut, summary="A restaurant, with is_open_now")
 def get_restaurant(
-    restaurant_id: uuid.UUID, _principal: CurrentPrincipal, engine: Database, cache: Cache
+    restaurant_id: uuid.UUID, principal: CurrentPrincipal, engine: Database, cache: Cache
 ) -> RestaurantOut:
     view = service.get_restaurant(engine, cache, restaurant_id)
     if view is None:
         raise _not_found(f"restaurant {restaurant_id}")
-    return service.with_open_now(view, service.utc_now())
+    return service.present(view, principal, service.utc_now())
 
 
 @router.patch("/{restaurant_id}", response_model=RestaurantOut, summary="Change details (owner or admin)")

@@ -4,16 +4,16 @@ Numbers that mean money or counts are strict integers (``"2"``, ``2.0`` and ``tr
 are rejected); unknown fields are rejected, so a typo never silently does nothing.
 The views (``RestaurantView``, ``MenuView``) are also what the cache stores; the
 ``…Out`` models add ``is_open_now``, which depends on the clock and so is computed on
-every read, never cached.
+every read, never cached. ``RestaurantOut`` also depends on the caller: only the owner
+and admins see ``owner_id``.
 """
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated, ClassVar, Literal
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from serving.kernel.auth import Principal
 from serving.restaurants import hours
@@ -69,14 +69,15 @@ class OpeningHours(BaseModel):
 
 
 def _check_timezone(value: str) -> str:
-    try:
-        ZoneInfo(value)
-    except (ZoneInfoNotFoundError, ValueError):
-        raise ValueError("must be an IANA timezone such as Asia/Kolkata") from None
+    if not hours.is_known_timezone(value):
+        raise ValueError("must be an IANA timezone such as Asia/Kolkata")
     return value
 
 
-TimezoneName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$")]
+# The one type of every time-zone field: a name of the tz database, nothing else.
+TimezoneName = Annotated[
+    str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_+\-/]+$"), AfterValidator(_check_timezone)
+]
 
 
 class RestaurantCreate(BaseModel):
@@ -94,8 +95,6 @@ class RestaurantCreate(BaseModel):
     opening_hours: OpeningHours = Field(default_factory=lambda: OpeningHours.every_day("11:00", "23:00"))
     status: Status = "ACTIVE"
 
-    _tz = field_validator("timezone")(_check_timezone)
-
 
 class RestaurantPatch(BaseModel):
     """Fields to change; absent fields stay as they are (null is not allowed)."""
@@ -112,19 +111,14 @@ class RestaurantPatch(BaseModel):
     opening_hours: OpeningHours | None = None
     status: Status | None = None
 
-    @field_validator("timezone")
-    @classmethod
-    def _timezone(cls, value: str | None) -> str | None:
-        return None if value is None else _check_timezone(value)
-
     def changes(self) -> dict[str, object]:
         """Only the fields the client sent; an explicit null is refused by the router."""
         return {name: getattr(self, name) for name in self.model_fields_set}
 
 
-class RestaurantView(BaseModel):
+class _Restaurant(BaseModel):
     restaurant_id: uuid.UUID
-    owner_id: str
+    owner_id: str | None
     name: str
     address: str
     city: str
@@ -141,7 +135,17 @@ class RestaurantView(BaseModel):
     updated_at: AwareDatetime
 
 
-class RestaurantOut(RestaurantView):
+class RestaurantView(_Restaurant):
+    """The restaurant as the service and the cache hold it: always with its owner."""
+
+    owner_id: str
+
+
+# The restaurant as one caller sees it (service.present).
+class RestaurantOut(_Restaurant):
+    owner_id: str | None = Field(
+        description="The owning account: shown to that owner and to admins only, null for everyone else."
+    )
     is_open_now: bool = Field(description="From today's hours in the restaurant's timezone and its status.")
 
 

@@ -52,9 +52,14 @@ class MenuRuleBroken(Exception):
         self.errors = errors
 
 
-def with_open_now(view: RestaurantView, now: datetime) -> RestaurantOut:
-    is_open = hours.is_open_at(view.opening_hours.intervals(), view.timezone, view.status, now)
-    return RestaurantOut(**view.model_dump(), is_open_now=is_open)
+def is_open_now(view: RestaurantView, now: datetime) -> bool:
+    return hours.is_open_at(view.opening_hours.intervals(), view.timezone, view.status, now)
+
+
+def present(view: RestaurantView, viewer: Principal, now: datetime) -> RestaurantOut:
+    """The restaurant as ``viewer`` may see it, whether the view came from PostgreSQL or the cache."""
+    owner_id = view.owner_id if domain.may_see_owner(viewer, view.owner_id) else None
+    return RestaurantOut(**{**view.model_dump(), "owner_id": owner_id}, is_open_now=is_open_now(view, now))
 
 
 # --- restaurants ----------------------------------------------------------------------------
@@ -63,7 +68,7 @@ def with_open_now(view: RestaurantView, now: datetime) -> RestaurantOut:
 def create_restaurant(
     engine: Engine,
     cache: RestaurantCache,
-    owner_id: str,
+    owner: Principal,
     body: RestaurantCreate,
     *,
     now: Clock = utc_now,
@@ -72,7 +77,7 @@ def create_restaurant(
     at = now()
     values: dict[str, Any] = {
         "restaurant_id": uuid.uuid4(),
-        "owner_id": owner_id,
+        "owner_id": owner.subject,
         **body.model_dump(),
         "rating_avg": 0.0,
         "rating_count": 0,
@@ -85,7 +90,7 @@ def create_restaurant(
         envelope = events.restaurant_changed(view, "CREATED", sorted(body.model_fields), trace_id=trace_id)
         repository.append_event(connection, envelope)
     handle_change_event(cache, envelope)
-    return with_open_now(view, at)
+    return present(view, owner, at)
 
 
 def get_restaurant(engine: Engine, cache: RestaurantCache, restaurant_id: uuid.UUID) -> RestaurantView | None:
@@ -113,7 +118,7 @@ def get_menu(
         with engine.connect() as connection:
             menu = repository.find_menu(connection, restaurant_id)
         cache.put_menu(menu, version)
-    return MenuOut(**menu.model_dump(), is_open_now=with_open_now(restaurant, now()).is_open_now)
+    return MenuOut(**menu.model_dump(), is_open_now=is_open_now(restaurant, now()))
 
 
 def update_restaurant(
@@ -136,13 +141,13 @@ def update_restaurant(
         after = {k: (v.model_dump() if hasattr(v, "model_dump") else v) for k, v in requested.items()}
         fields = domain.changed_fields(before, after)
         if not fields:
-            return with_open_now(current, at)  # nothing changed: no write, no event
+            return present(current, principal, at)  # nothing changed: no write, no event
         values = {k: after[k] for k in fields}
         view = repository.update_restaurant(connection, restaurant_id, {**values, "updated_at": at})
         envelope = events.restaurant_changed(view, "UPDATED", fields, trace_id=trace_id)
         repository.append_event(connection, envelope)
     handle_change_event(cache, envelope)
-    return with_open_now(view, at)
+    return present(view, principal, at)
 
 
 def _owned(connection: Connection, principal: Principal, restaurant_id: uuid.UUID) -> RestaurantView | None:

@@ -83,7 +83,7 @@ class PopularSearchOut(BaseModel):
 
 @router.get("/restaurants", response_model=list[RestaurantHitOut], summary="Restaurants by text, place and filters")
 def search_restaurants(
-    _principal: CurrentPrincipal,
+    principal: CurrentPrincipal,
     search: Search,
     redis_client: RedisClient,
     q: SearchText = "",
@@ -103,13 +103,13 @@ def search_restaurants(
     )  # fmt: skip
     hits = search.search_restaurants(query)
     if text:
-        record_search(redis_client, text)
+        record_search(redis_client, principal.subject, text, found_anything=bool(hits))
     return [RestaurantHitOut(**vars(hit)) for hit in hits]
 
 
 @router.get("/items", response_model=list[ItemHitOut], summary="Dishes, within one restaurant or across all")
 def search_items(
-    _principal: CurrentPrincipal,
+    principal: CurrentPrincipal,
     search: Search,
     redis_client: RedisClient,
     q: Annotated[str, Query(min_length=1, max_length=100, pattern=NON_BLANK_TEXT)],
@@ -123,7 +123,7 @@ def search_items(
     text = q.strip()
     query = ItemQuery(text=text, restaurant_id=restaurant_id, near=_geo(lat, lon, radius_km), veg_only=veg, limit=limit)
     hits = search.search_items(query)
-    record_search(redis_client, text)
+    record_search(redis_client, principal.subject, text, found_anything=bool(hits))
     return [ItemHitOut(**vars(hit)) for hit in hits]
 
 
@@ -137,7 +137,12 @@ def suggest(
     return [SuggestionOut(text=s.text, kind=s.kind) for s in search.suggest(q.strip(), limit)]
 
 
-@router.get("/popular", response_model=list[PopularSearchOut], summary="Most frequent searches")
+@router.get(
+    "/popular",
+    response_model=list[PopularSearchOut],
+    summary="Most frequent searches",
+    description="`count`: how many users asked it (each once a day) and found something.",
+)
 def popular(
     _principal: CurrentPrincipal, redis_client: RedisClient, limit: Annotated[int, Query(ge=1, le=50)] = 10
 ) -> list[PopularSearchOut]:

@@ -6,7 +6,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from serving.kernel.http.keyset_cursor import Cursor, InvalidCursor, decode_cursor, encode_cursor
+from serving.kernel.http.keyset_cursor import (
+    Cursor,
+    InvalidCursor,
+    decode_cursor,
+    decode_sequence_cursor,
+    encode_cursor,
+)
 from serving.orders.idempotency import is_valid_key, request_hash
 
 
@@ -69,6 +75,27 @@ def test_the_request_hash_ignores_key_order_but_not_values() -> None:
     assert request_hash({"a": 1, "b": [1, 2]}) == request_hash({"b": [1, 2], "a": 1})
     assert request_hash({"a": 1}) != request_hash({"a": 2})
     assert request_hash({"b": [1, 2]}) != request_hash({"b": [2, 1]})
+
+
+@given(st.integers(min_value=1, max_value=2**63 - 1))
+def test_a_sequence_cursor_is_any_bigint_id_in_decimal(row_id: int) -> None:
+    assert decode_sequence_cursor(str(row_id)) == row_id
+
+
+@pytest.mark.parametrize(
+    "text", ["", "0", "-1", "+1", " 1", "1 ", "1e3", "0x10", "１２", "9223372036854775808", "9" * 19, "9" * 400]
+)
+def test_anything_else_is_an_invalid_sequence_cursor(text: str) -> None:
+    with pytest.raises(InvalidCursor):
+        decode_sequence_cursor(text)
+
+
+@given(st.text(max_size=30))
+def test_decoding_arbitrary_text_as_a_sequence_cursor_gives_a_bigint_or_invalid_cursor(text: str) -> None:
+    try:
+        assert 1 <= decode_sequence_cursor(text) < 2**63
+    except InvalidCursor:
+        pass
 
 
 @pytest.mark.parametrize("key", ["k", "2f1c7c1e-4f3a-4d7e-9a55-0d3c1c2b9e10", "A" * 255, "a:b/c=d"])

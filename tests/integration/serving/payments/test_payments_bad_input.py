@@ -97,6 +97,18 @@ def test_a_bad_history_cursor_or_limit_is_a_422_naming_it(
     assert [e["field"] for e in response.json()["errors"]] == [query.split("=")[0]]
 
 
+# The largest bigint is still a cursor; one past it is a 422
+# (tests/integration/serving/test_list_cursors_bad_input.py).
+def test_the_largest_history_cursor_is_a_page_of_older_lines(
+    client: TestClient, auth: Callable[..., dict[str, str]]
+) -> None:
+    response = client.get(
+        "/api/v1/payments/transactions?cursor=9223372036854775807", headers=auth(f"cust-{uuid.uuid4().hex[:6]}")
+    )
+    assert response.status_code == 200, response.text
+    assert response.json() == {"items": [], "next_cursor": None}
+
+
 def test_a_body_that_is_not_json_is_a_422_naming_the_body(
     client: TestClient, auth: Callable[..., dict[str, str]], new_idempotency_key: Callable[[], str]
 ) -> None:

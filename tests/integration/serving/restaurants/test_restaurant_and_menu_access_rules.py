@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from typing import Any
 
 import pytest
+import redis
 from fastapi.testclient import TestClient
 
+from serving.cache.restaurant_cache import info_key
 from serving.kernel.auth import Role
 
 pytestmark = pytest.mark.stack
@@ -122,3 +125,42 @@ def test_unknown_restaurants_are_404(client: TestClient, auth: Callable[..., dic
     missing = "00000000-0000-4000-8000-000000000000"
     assert client.get(f"/api/v1/restaurants/{missing}", headers=auth("c")).status_code == 404
     assert client.get(f"/api/v1/restaurants/{missing}/menu", headers=auth("c")).status_code == 404
+
+
+def test_only_the_owner_and_admins_see_who_owns_a_restaurant_whether_read_fresh_or_from_the_cache(
+    client: TestClient,
+    auth: Callable[..., dict[str, str]],
+    new_owner: Callable[..., Any],
+    redis_client: redis.Redis[bytes],
+) -> None:
+    owner, rival = new_owner(), new_owner()
+    url = f"/api/v1/restaurants/{owner.rid}"
+    admin = auth("ops-admin", Role.ADMIN)
+    blind = [auth("cust-reader", Role.CUSTOMER), auth("courier-reader", Role.COURIER), rival.headers]
+    sighted = [owner.headers, admin]
+    # Each reader order once with an empty cache: whoever fills it, the others read Redis's copy.
+    for readers in (blind + sighted, sighted + blind):
+        redis_client.delete(info_key(owner.rid))
+        for position, headers in enumerate(readers):
+            response = client.get(url, headers=headers)
+            assert response.status_code == 200, response.text
+            assert redis_client.exists(info_key(owner.rid)), "the first read fills the cache, the rest read it"
+            if headers in sighted:
+                assert response.json()["owner_id"] == owner.id, position
+            else:
+                assert response.json()["owner_id"] is None, position
+                assert owner.id not in response.text
+    patched = client.patch(url, json={"name": "Dakshin Tiffin House"}, headers=admin)
+    assert patched.status_code == 200 and patched.json()["owner_id"] == owner.id
+
+
+def test_search_hits_do_not_name_the_owner(
+    client: TestClient, auth: Callable[..., dict[str, str]], new_owner: Callable[..., Any]
+) -> None:
+    word = f"ownerless{uuid.uuid4().hex[:8]}"
+    owner = new_owner(name=f"Tiffin {word}")
+    owner.add_item(name=f"Dosa {word}")
+    for path in ("restaurants", "items"):
+        response = client.get(f"/api/v1/search/{path}", params={"q": word}, headers=auth("cust-searcher"))
+        assert response.status_code == 200 and response.json(), response.text
+        assert owner.id not in response.text and "owner_id" not in response.text

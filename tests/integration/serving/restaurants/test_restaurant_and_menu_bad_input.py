@@ -47,6 +47,37 @@ def test_a_bad_restaurant_is_refused_naming_the_field(
     assert count_rows() == before
 
 
+# Names that are not zones: tzdata directories (ZoneInfo raised IsADirectoryError on them,
+# a 500), files of the tz database that are no zone, the host's own "localtime", paths.
+NOT_TIME_ZONES = ["Asia", "Europe", "Etc", "US", "Etc/", "Asia/", "../x", "", "posixrules", "right/UTC",
+                  "posix/Asia/Kolkata", "localtime", "Asia/Kolkata/x", "Mars/Olympus"]  # fmt: skip
+
+
+@pytest.mark.parametrize("timezone", NOT_TIME_ZONES)
+def test_a_timezone_that_is_not_an_iana_zone_is_a_422_naming_it_on_create_and_change(
+    new_owner: Callable[..., Any], count_rows: Callable[[], dict[str, int]], timezone: str
+) -> None:
+    owner = new_owner()
+    before = count_rows()
+    body = {"name": "Ok", "address": "Somewhere 1", "city": "Pune", "lat": 18.5, "lon": 73.8, "timezone": timezone}
+    created = owner.client.post("/api/v1/restaurants", json=body, headers=owner.headers)
+    changed = owner.client.patch(f"/api/v1/restaurants/{owner.rid}", json={"timezone": timezone}, headers=owner.headers)
+    for response in (created, changed):
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [e["field"] for e in response.json()["errors"]] == ["timezone"]
+    assert count_rows() == before
+    detail = owner.client.get(f"/api/v1/restaurants/{owner.rid}", headers=owner.headers).json()
+    assert detail["timezone"] == "Asia/Kolkata"
+
+
+@pytest.mark.parametrize("timezone", ["Asia/Kolkata", "Europe/London", "America/Argentina/Buenos_Aires", "UTC",
+                                      "Etc/GMT-5"])  # fmt: skip
+def test_an_iana_timezone_is_accepted(new_owner: Callable[..., Any], timezone: str) -> None:
+    owner = new_owner(timezone=timezone)
+    assert owner.restaurant["timezone"] == timezone
+
+
 @pytest.mark.parametrize(
     ("body", "field"),
     [

@@ -3,6 +3,8 @@ popular searches."""
 
 from __future__ import annotations
 
+import threading
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -144,16 +146,89 @@ def test_autocomplete_suggests_cuisines_restaurants_and_dishes(client: TestClien
     assert {"text": "Hauz Khas Social", "kind": "restaurant"} in names
 
 
-def test_popular_searches_are_counted_and_served_from_redis(
+def new_user() -> str:
+    # Fresh per run: the per-user "already counted" marks outlive a test in the kept stack's Redis.
+    return f"searcher-{uuid.uuid4().hex[:10]}"
+
+
+def search_as(client: TestClient, auth: Auth, user: str, path: str = "restaurants", **params: Any) -> list[Any]:
+    response = client.get(f"/api/v1/search/{path}", params=params, headers=auth(user))
+    assert response.status_code == 200, response.text
+    result: list[Any] = response.json()
+    return result
+
+
+def popular_counts(client: TestClient, auth: Auth) -> dict[str, int]:
+    return {row["query"]: row["count"] for row in search(client, auth, "popular", limit=50)}
+
+
+def test_popular_searches_are_counted_once_per_user_and_served_from_redis(
     client: TestClient, auth: Auth, redis_client: redis.Redis[bytes]
 ) -> None:
     redis_client.delete(POPULAR_KEY)
-    for _ in range(3):
-        search(client, auth, q="Butter  Chicken")
-    search(client, auth, "items", q="butter chicken")
-    search(client, auth, q="momos")
+    first, second, third, fourth = (new_user() for _ in range(4))
+    assert search_as(client, auth, first, q="Butter  Chicken")
+    assert search_as(client, auth, second, "items", q="butter chicken")
+    assert search_as(client, auth, third, q="BUTTER chicken")
+    assert search_as(client, auth, fourth, q="momos")
     popular = search(client, auth, "popular", limit=5)
-    assert popular[:2] == [{"query": "butter chicken", "count": 4}, {"query": "momos", "count": 1}]
+    assert popular[:2] == [{"query": "butter chicken", "count": 3}, {"query": "momos", "count": 1}]
+    assert redis_client.zscore(POPULAR_KEY, "butter chicken") == 3
+
+
+def test_one_user_repeating_a_search_counts_once_even_when_the_requests_race(
+    client: TestClient, auth: Auth, redis_client: redis.Redis[bytes]
+) -> None:
+    redis_client.delete(POPULAR_KEY)
+    stuffer = new_user()
+    for _ in range(25):
+        assert search_as(client, auth, stuffer, q="paneer tikka")
+    barrier = threading.Barrier(25)
+    statuses: list[int] = []
+
+    def stuff() -> None:
+        barrier.wait()
+        statuses.append(client.get("/api/v1/search/items", params={"q": "pizza"}, headers=auth(stuffer)).status_code)
+
+    threads = [threading.Thread(target=stuff) for _ in range(25)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert statuses == [200] * 25
+    assert search_as(client, auth, new_user(), q="momos")
+    assert search_as(client, auth, new_user(), q="momos")
+    assert popular_counts(client, auth) == {"momos": 2, "paneer tikka": 1, "pizza": 1}
+
+
+# Strings that find nothing (the injection attempts a hostile client put on the list).
+FINDS_NOTHING = ["'; DROP TABLE restaurants; --", "<script>alert(1)</script>", "qqxzv wkjhg", "${jndi:ldap://x}"]
+
+
+def test_a_search_that_finds_nothing_is_never_popular(
+    client: TestClient, auth: Auth, redis_client: redis.Redis[bytes]
+) -> None:
+    redis_client.delete(POPULAR_KEY)
+    for text in FINDS_NOTHING:
+        for _ in range(3):
+            user = new_user()  # many users, so only the "found nothing" rule can keep it off
+            assert search_as(client, auth, user, q=text) == []
+            assert search_as(client, auth, user, "items", q=text) == []
+    assert popular_counts(client, auth) == {}
+    assert redis_client.zcard(POPULAR_KEY) == 0
+
+
+def test_distinct_users_searching_the_same_thing_raise_it(
+    client: TestClient, auth: Auth, redis_client: redis.Redis[bytes]
+) -> None:
+    redis_client.delete(POPULAR_KEY)
+    loud = new_user()
+    for _ in range(25):  # one user, 25 times
+        assert search_as(client, auth, loud, q="biryani")
+    for count in range(1, 4):  # three users, once each
+        assert search_as(client, auth, new_user(), q="dosa")
+        assert popular_counts(client, auth)["dosa"] == count
+    assert search(client, auth, "popular", limit=2) == [{"query": "dosa", "count": 3}, {"query": "biryani", "count": 1}]
 
 
 @pytest.mark.parametrize(

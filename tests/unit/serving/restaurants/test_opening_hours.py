@@ -6,7 +6,7 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from serving.restaurants.hours import Interval, hours_from_json, is_open_at, parse_hhmm
+from serving.restaurants.hours import Interval, hours_from_json, is_known_timezone, is_open_at, parse_hhmm
 from serving.restaurants.schemas import OpeningHours
 
 EVERY_DAY_11_23 = OpeningHours.every_day("11:00", "23:00").intervals()
@@ -81,3 +81,16 @@ def test_times_are_parsed_strictly() -> None:
     for bad in ("9:05", "0905", "ab:cd", "09:5"):
         with pytest.raises(ValueError):
             parse_hhmm(bad)
+
+
+@pytest.mark.parametrize("name", ["Asia/Kolkata", "UTC", "Etc/GMT+5", "America/Argentina/Buenos_Aires", "Factory"])
+def test_names_of_the_tz_database_are_known_timezones(name: str) -> None:
+    assert is_known_timezone(name)
+
+
+@pytest.mark.parametrize(
+    "name",
+    ["Asia", "Etc", "Etc/", "../x", "", "/etc/localtime", "localtime", "posixrules", "right/UTC", "asia/kolkata"],
+)
+def test_directories_paths_and_other_files_are_not_timezones(name: str) -> None:
+    assert not is_known_timezone(name)
