@@ -32,6 +32,8 @@ NOT_FOUND = "urn:tiffin:problem:not-found"
 UNAUTHORIZED = "urn:tiffin:problem:unauthorized"
 FORBIDDEN = "urn:tiffin:problem:forbidden"
 INTERNAL = "urn:tiffin:problem:internal"
+# A 409 is "your request is fine, but the resource is in the wrong state for it".
+CONFLICT = "urn:tiffin:problem:conflict"
 # RFC 9110 renamed 422; Python 3.11's http module still has the old phrase.
 _TITLES = {422: "Unprocessable Content"}
 PAYLOAD_TOO_LARGE = "urn:tiffin:problem:payload-too-large"
@@ -87,6 +89,10 @@ class _ProblemBody:
 PROBLEM_RESPONSES: dict[int | str, dict[str, Any]] = {
     status: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}} for status in (401, 404, 413, 422, 429, 503)
 }
+
+
+CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}}
+FORBIDDEN_RESPONSE: dict[int | str, dict[str, Any]] = {403: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}}
 
 
 def field_path(location: Iterable[int | str]) -> str:
