@@ -11,7 +11,7 @@ from sqlalchemy.engine import Engine
 from serving.cache.clients import app_redis
 from serving.cart import domain
 from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
-from serving.cart.store import CartStore, CartUnavailable
+from serving.cart.store import CartBusy, CartStore, CartUnavailable
 from serving.kernel.auth import CustomerPrincipal
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
@@ -74,6 +74,9 @@ def _update(store: CartStore, customer_id: str, change: Any) -> domain.Cart | No
         return store.update(customer_id, change)
     except CartUnavailable:
         raise _unavailable() from None
+    except CartBusy:
+        message = "The cart is being changed by another request right now; retry."
+        raise ProblemError(409, message, errors=[FieldError("cart", message)], problem_type=CONFLICT) from None
     except domain.CartConflict as conflict:
         raise ProblemError(409, str(conflict), errors=[conflict.error], problem_type=CONFLICT) from None
     except domain.CartRuleBroken as broken:
@@ -88,7 +91,7 @@ def get_cart(principal: CustomerPrincipal, store: Store) -> CartOut:
         raise _unavailable() from None
 
 
-@router.put("", response_model=CartOut, summary="Replace the whole cart")
+@router.put("", response_model=CartOut, summary="Replace the whole cart", responses=_CONFLICT_RESPONSE)
 def put_cart(body: PutCart, principal: CustomerPrincipal, store: Store, engine: Database) -> CartOut:
     item_ids = [line.item_id for line in body.items]
     if len(set(item_ids)) != len(item_ids):
@@ -128,7 +131,9 @@ def _not_in_cart(item_id: str) -> ProblemError:
     return ProblemError(404, f"Item {item_id} is not in the cart.")
 
 
-@router.patch("/items/{item_id}", response_model=CartOut, summary="Set an item's quantity")
+@router.patch(
+    "/items/{item_id}", response_model=CartOut, summary="Set an item's quantity", responses=_CONFLICT_RESPONSE
+)
 def set_quantity(item_id: str, body: SetQuantity, principal: CustomerPrincipal, store: Store) -> CartOut:
     cart = _update(store, principal.subject, lambda old: domain.set_quantity(old, item_id, body.quantity))
     if cart is None:
@@ -136,7 +141,9 @@ def set_quantity(item_id: str, body: SetQuantity, principal: CustomerPrincipal, 
     return CartOut.from_cart(cart)
 
 
-@router.delete("/items/{item_id}", response_model=CartOut, summary="Remove an item from the cart")
+@router.delete(
+    "/items/{item_id}", response_model=CartOut, summary="Remove an item from the cart", responses=_CONFLICT_RESPONSE
+)
 def remove_item(item_id: str, principal: CustomerPrincipal, store: Store) -> CartOut:
     cart = _update(store, principal.subject, lambda old: domain.remove_item(old, item_id))
     if cart is None:

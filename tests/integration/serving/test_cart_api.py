@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.cart.store import cart_key
+from serving.app import create_app
+from serving.cart.domain import Cart
+from serving.cart.store import CartBusy, CartStore, cart_key
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.tables import orders
 from serving.settings import ServingSettings
@@ -258,3 +261,79 @@ def test_a_cart_is_its_customers_alone(
             assert client.request(method, path, headers=other).status_code == 403, (role, method, path)
     assert client.delete("/api/v1/cart", headers=me).status_code == 204
     assert client.get("/api/v1/cart", headers=me).json()["items"] == []
+
+
+def _race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls on as many threads, released together; their results in call order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_parallel_adds_of_different_items_all_land_in_the_cart(
+    client: TestClient, kitchen: Callable[[], Kitchen], customer: Callable[[], tuple[str, dict[str, str]]]
+) -> None:
+    k = kitchen()
+    items = [k.item(f"Thali {n}", 10000 + n) for n in range(10)]
+    # Several customers in turn: one race of ten may happen to interleave gently.
+    for _ in range(10):
+        _, me = customer()
+
+        def add(item_id: str, me: dict[str, str] = me) -> Callable[[], Any]:
+            body = {"restaurant_id": k.rid, "item_id": item_id}
+            return lambda: client.post("/api/v1/cart/items", json=body, headers=me)
+
+        responses = _race([add(item_id) for item_id in items])
+
+        assert [response.status_code for response in responses] == [200] * 10, [r.text for r in responses]
+        cart = client.get("/api/v1/cart", headers=me).json()
+        assert sorted(line["item_id"] for line in cart["items"]) == sorted(items)
+        assert all(line["quantity"] == 1 for line in cart["items"])
+
+
+def test_a_cart_that_never_holds_still_is_busy_not_unavailable(redis_client: redis.Redis[bytes]) -> None:
+    """Contention that outlasts the retries is told apart from an outage (409, not 503)."""
+    customer_id = f"cust-{uuid.uuid4().hex[:10]}"
+    store = CartStore(redis_client, CART_TTL)
+    attempts = 0
+
+    def change_under_a_rival(cart: Cart) -> Cart:
+        nonlocal attempts
+        attempts += 1
+        redis_client.set(cart_key(customer_id), f'{{"restaurant_id": null, "items": [], "n": {attempts}}}')
+        return Cart("r1", {"a": 1})
+
+    with pytest.raises(CartBusy):
+        store.update(customer_id, change_under_a_rival)
+    assert attempts > 10
+
+
+def test_an_unreachable_redis_is_a_503_with_retry_after(
+    settings: ServingSettings,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    item = k.item("Kadhi Chawal", 9000)
+    down = settings.changed(redis_url="redis://127.0.0.1:9/0")
+    _, me = customer()
+    with TestClient(create_app(down), raise_server_exceptions=False) as outage:
+        for method, path, body in (
+            ("GET", "/api/v1/cart", None),
+            ("POST", "/api/v1/cart/items", {"restaurant_id": k.rid, "item_id": item}),
+            ("PATCH", f"/api/v1/cart/items/{item}", {"quantity": 2}),
+        ):
+            response = outage.request(method, path, json=body, headers=me)
+            assert response.status_code == 503, (method, path, response.text)
+            assert response.headers["retry-after"]
+            assert response.headers["content-type"] == "application/problem+json"
