@@ -9,7 +9,15 @@ from typing import Any
 
 import pytest
 
-from serving.cart.domain import Cart, CartConflict, CartRuleBroken, add_item, remove_item, set_quantity
+from serving.cart.domain import (
+    Cart,
+    CartConflict,
+    CartRuleBroken,
+    add_item,
+    checked_out,
+    remove_item,
+    set_quantity,
+)
 from serving.kernel.redis import RedisUnavailable
 from serving.orders.domain import OrderRejected
 from serving.orders.ports import ClientSentPricing, PriceQuery, RequestedLine
@@ -41,6 +49,13 @@ def test_setting_or_removing_an_item_not_in_the_cart_is_none_and_emptying_forget
     assert set_quantity(cart, "b", 2) is None and remove_item(cart, "b") is None
     assert set_quantity(cart, "a", 4) == Cart("r1", {"a": 4})
     assert remove_item(cart, "a") == Cart()
+
+
+def test_a_checked_out_cart_is_empty_and_its_next_edit_starts_a_new_cart() -> None:
+    spent = checked_out("order-1")
+    assert spent.empty and spent.checked_out_as == "order-1"
+    assert set_quantity(spent, "a", 2) is None and remove_item(spent, "a") is None
+    assert add_item(spent, "r2", "z", 1) == Cart("r2", {"z": 1})
 
 
 def test_client_pricing_names_every_missing_price_name_and_fee() -> None:
