@@ -8,7 +8,6 @@ cart spent once it has succeeded. A refused order lets the cart go as it was.
 from __future__ import annotations
 
 import logging
-import uuid
 
 from sqlalchemy.engine import Engine
 
@@ -17,7 +16,6 @@ from serving.cart.store import CartStore, CartUnavailable
 from serving.orders import repository, service
 from serving.orders.ports import MenuPricing
 from serving.orders.schemas import DeliveryLocation, OrderLineIn, PlaceOrderRequest
-from serving.restaurants import inventory
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +32,6 @@ class CartCheckedOut(Exception):
         self.order_id = order_id
 
 
-class UnknownRestaurant(Exception):
-    """The cart's restaurant is gone (a 422 naming ``restaurant_id``)."""
-
-
 def check_out(
     store: CartStore,
     engine: Engine,
@@ -51,7 +45,7 @@ def check_out(
     """Place the cart as an order and spend the cart, all under the cart's checkout claim.
 
     Raises CheckoutInProgress, CartUnavailable (from the store), CartEmpty,
-    CartCheckedOut, UnknownRestaurant, and the orders service's OrderRejected and
+    CartCheckedOut, and the orders service's OrderRejected and
     IdempotencyKeyReused; then no order was written and the cart is as it was.
     """
     cart = store.claim_checkout(customer_id, idempotency_key)
@@ -93,16 +87,9 @@ def _place(
     offer_code: str | None,
 ) -> service.Placement:
     assert cart.restaurant_id is not None  # a cart with items has its restaurant
-    with engine.connect() as connection:
-        try:
-            summary = inventory.restaurant_summary(connection, uuid.UUID(cart.restaurant_id))
-        except ValueError:
-            summary = None
-    if summary is None:
-        raise UnknownRestaurant(cart.restaurant_id)
+    # No city: the pricing reads the restaurant's (and refuses a restaurant that is gone).
     request = PlaceOrderRequest(
         restaurant_id=cart.restaurant_id,
-        city=summary.city,
         lines=[OrderLineIn(item_id=item_id, quantity=quantity) for item_id, quantity in cart.items.items()],
         delivery_location=delivery_location,
         currency="INR",

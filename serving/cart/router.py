@@ -10,7 +10,7 @@ from sqlalchemy.engine import Engine
 
 from serving.cache.clients import app_redis
 from serving.cart import domain
-from serving.cart.checkout import CartCheckedOut, CartEmpty, UnknownRestaurant, check_out
+from serving.cart.checkout import CartCheckedOut, CartEmpty, check_out
 from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
 from serving.cart.store import CartBusy, CartStore, CartUnavailable, CheckoutInProgress
 from serving.kernel.auth import CustomerPrincipal
@@ -195,8 +195,6 @@ def checkout(
         raise _cart_conflict(str(spent)) from None
     except CartEmpty:
         raise _unprocessable("cart", "The cart is empty.") from None
-    except UnknownRestaurant as gone:
-        raise _unprocessable("restaurant_id", f"No restaurant {gone} exists.") from None
     except OrderRejected as rejected:
         # lines[i] is the i-th item of GET /cart.
         raise ProblemError(422, "The cart cannot be ordered as it is.", errors=rejected.errors) from None

@@ -32,6 +32,7 @@ BAD_BODIES = [
     pytest.param({"lines": "dosa"}, {"lines"}, id="lines not a list"),
     pytest.param({"restaurant_id": None}, {"restaurant_id"}, id="null restaurant"),
     pytest.param({"city": "Pune\u0000"}, {"city"}, id="NUL in text"),
+    pytest.param({"city": None}, {"city"}, id="no city under client pricing"),
     pytest.param({"customer_id": "someone-else"}, {"customer_id"}, id="customer in body"),
     pytest.param({"lines": [line(), line()]}, {"lines[1].item_id"}, id="item twice"),
     pytest.param({"lines": [line(name="")]}, {"lines[0].name"}, id="empty name"),
