@@ -33,10 +33,18 @@ class Cart:
     restaurant_id: str | None = None
     # item id -> quantity, in the order the items were first added
     items: dict[str, int] = field(default_factory=dict)
+    # Set on the empty cart a checkout leaves behind: the order it became. Another
+    # checkout of it is a 409 (not "empty"); the next edit starts a new cart.
+    checked_out_as: str | None = None
 
     @property
     def empty(self) -> bool:
         return not self.items
+
+
+def checked_out(order_id: str) -> Cart:
+    """What a cart is once its checkout placed ``order_id``."""
+    return Cart(checked_out_as=order_id)
 
 
 def add_item(cart: Cart, restaurant_id: str, item_id: str, quantity: int, *, replace_cart: bool = False) -> Cart:

@@ -10,15 +10,16 @@ from sqlalchemy.engine import Engine
 
 from serving.cache.clients import app_redis
 from serving.cart import domain
+from serving.cart.checkout import CartCheckedOut, CartEmpty, check_out
 from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
-from serving.cart.store import CartStore, CartUnavailable
+from serving.cart.store import CartBusy, CartStore, CartUnavailable, CheckoutInProgress
 from serving.kernel.auth import CustomerPrincipal
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
-from serving.orders import idempotency, repository, service
+from serving.orders import idempotency, service
 from serving.orders.domain import OrderRejected
 from serving.orders.router import CONFLICT, catalog_pricing, database
-from serving.orders.schemas import OrderLineIn, OrderOut, PlaceOrderRequest
+from serving.orders.schemas import OrderOut
 from serving.restaurants import inventory
 from serving.settings import ServingSettings
 
@@ -37,6 +38,10 @@ Database = Annotated[Engine, Depends(database)]
 
 def _unprocessable(field_name: str, message: str) -> ProblemError:
     return ProblemError(422, message, errors=[FieldError(field_name, message)])
+
+
+def _cart_conflict(message: str) -> ProblemError:
+    return ProblemError(409, message, errors=[FieldError("cart", message)], problem_type=CONFLICT)
 
 
 def _unavailable() -> ProblemError:
@@ -74,6 +79,10 @@ def _update(store: CartStore, customer_id: str, change: Any) -> domain.Cart | No
         return store.update(customer_id, change)
     except CartUnavailable:
         raise _unavailable() from None
+    except CartBusy:
+        raise _cart_conflict("The cart is being changed by another request right now; retry.") from None
+    except CheckoutInProgress:
+        raise _cart_conflict("The cart is being checked out; it cannot change until that ends.") from None
     except domain.CartConflict as conflict:
         raise ProblemError(409, str(conflict), errors=[conflict.error], problem_type=CONFLICT) from None
     except domain.CartRuleBroken as broken:
@@ -88,7 +97,7 @@ def get_cart(principal: CustomerPrincipal, store: Store) -> CartOut:
         raise _unavailable() from None
 
 
-@router.put("", response_model=CartOut, summary="Replace the whole cart")
+@router.put("", response_model=CartOut, summary="Replace the whole cart", responses=_CONFLICT_RESPONSE)
 def put_cart(body: PutCart, principal: CustomerPrincipal, store: Store, engine: Database) -> CartOut:
     item_ids = [line.item_id for line in body.items]
     if len(set(item_ids)) != len(item_ids):
@@ -98,12 +107,9 @@ def put_cart(body: PutCart, principal: CustomerPrincipal, store: Store, engine: 
     return CartOut.from_cart(_update(store, principal.subject, lambda _old: cart) or cart)
 
 
-@router.delete("", status_code=status.HTTP_204_NO_CONTENT, summary="Empty the cart")
+@router.delete("", status_code=status.HTTP_204_NO_CONTENT, summary="Empty the cart", responses=_CONFLICT_RESPONSE)
 def delete_cart(principal: CustomerPrincipal, store: Store) -> Response:
-    try:
-        store.clear(principal.subject)
-    except CartUnavailable:
-        raise _unavailable() from None
+    _update(store, principal.subject, lambda _old: domain.Cart())
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -128,7 +134,9 @@ def _not_in_cart(item_id: str) -> ProblemError:
     return ProblemError(404, f"Item {item_id} is not in the cart.")
 
 
-@router.patch("/items/{item_id}", response_model=CartOut, summary="Set an item's quantity")
+@router.patch(
+    "/items/{item_id}", response_model=CartOut, summary="Set an item's quantity", responses=_CONFLICT_RESPONSE
+)
 def set_quantity(item_id: str, body: SetQuantity, principal: CustomerPrincipal, store: Store) -> CartOut:
     cart = _update(store, principal.subject, lambda old: domain.set_quantity(old, item_id, body.quantity))
     if cart is None:
@@ -136,7 +144,9 @@ def set_quantity(item_id: str, body: SetQuantity, principal: CustomerPrincipal, 
     return CartOut.from_cart(cart)
 
 
-@router.delete("/items/{item_id}", response_model=CartOut, summary="Remove an item from the cart")
+@router.delete(
+    "/items/{item_id}", response_model=CartOut, summary="Remove an item from the cart", responses=_CONFLICT_RESPONSE
+)
 def remove_item(item_id: str, principal: CustomerPrincipal, store: Store) -> CartOut:
     cart = _update(store, principal.subject, lambda old: domain.remove_item(old, item_id))
     if cart is None:
@@ -151,7 +161,8 @@ def remove_item(item_id: str, principal: CustomerPrincipal, store: Store) -> Car
     summary="Place the cart as an order, priced from the menu; the cart is emptied",
     description=(
         "Needs an `Idempotency-Key`. Repeating the call with the same key answers `200` with the "
-        "same order (also after the cart was emptied by the first call)."
+        "same order (also after the cart was emptied by the first call). A cart checks out once: "
+        "another key is a `409` while the first checkout runs and after it succeeded."
     ),
     responses={**_CONFLICT_RESPONSE, 200: {"model": OrderOut}},
 )
@@ -167,39 +178,23 @@ def checkout(
     if idempotency_key is None or not idempotency.is_valid_key(idempotency_key):
         raise _unprocessable(idempotency.HEADER, "Checkout needs an Idempotency-Key (1-255 printable ASCII).")
     try:
-        cart = store.load(principal.subject)
+        placement = check_out(
+            store,
+            engine,
+            principal.subject,
+            idempotency_key,
+            pricing=catalog_pricing(request),
+            delivery_location=body.delivery_location if body is not None else None,
+            offer_code=body.offer_code if body is not None else None,
+        )
     except CartUnavailable:
         raise _unavailable() from None
-    if cart.empty or cart.restaurant_id is None:
-        # A retry after a checkout that emptied the cart: answer with that order.
-        with engine.connect() as connection:
-            stored = repository.find_idempotency_key(connection, principal.subject, idempotency_key)
-            order = repository.find_order(connection, stored.order_id) if stored is not None else None
-        if order is None:
-            raise _unprocessable("cart", "The cart is empty.")
-        response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
-        response.headers["Location"] = f"/api/v1/orders/{order.order_id}"
-        return OrderOut.from_order(order)
-    with engine.connect() as connection:
-        try:
-            summary = inventory.restaurant_summary(connection, uuid.UUID(cart.restaurant_id))
-        except ValueError:
-            summary = None
-    if summary is None:
-        raise _unprocessable("restaurant_id", f"No restaurant {cart.restaurant_id} exists.")
-    place = PlaceOrderRequest(
-        restaurant_id=cart.restaurant_id,
-        city=summary.city,
-        lines=[OrderLineIn(item_id=item_id, quantity=quantity) for item_id, quantity in cart.items.items()],
-        delivery_location=body.delivery_location if body is not None else None,
-        currency="INR",
-        offer_code=body.offer_code if body is not None else None,
-    )
-    try:
-        placement = service.place_order(
-            engine, principal.subject, place, pricing=catalog_pricing(request), idempotency_key=idempotency_key
-        )
+    except CheckoutInProgress:
+        raise _cart_conflict("The cart is being checked out by another request.") from None
+    except CartCheckedOut as spent:
+        raise _cart_conflict(str(spent)) from None
+    except CartEmpty:
+        raise _unprocessable("cart", "The cart is empty.") from None
     except OrderRejected as rejected:
         # lines[i] is the i-th item of GET /cart.
         raise ProblemError(422, "The cart cannot be ordered as it is.", errors=rejected.errors) from None
@@ -208,10 +203,6 @@ def checkout(
         raise ProblemError(
             409, message, errors=[FieldError(idempotency.HEADER, message)], problem_type=CONFLICT
         ) from None
-    try:
-        store.clear(principal.subject)
-    except CartUnavailable:
-        pass  # the order stands; the cart expires by its TTL (and a retry replays the order)
     if placement.replayed:
         response.status_code = status.HTTP_200_OK
         response.headers["Idempotent-Replayed"] = "true"

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
+from contracts.money import MAX_PAYMENT_MINOR
 from serving.kernel.field_errors import FieldError
 
 SUPPORTED_CURRENCIES = frozenset({"INR"})
@@ -175,6 +176,21 @@ def place_order(
     errors = check_new_order(currency, lines, delivery_fee_minor)
     if errors:
         raise OrderRejected(errors)
+    totals = price_order(
+        lines,
+        delivery_fee_minor,
+        discount_minor=discount_minor,
+        tax_minor=tax_minor,
+        packaging_minor=packaging_minor,
+    )
+    if totals.total_minor > MAX_PAYMENT_MINOR:
+        # No payment method takes more: such an order could never be paid. The lines
+        # are what the customer can change.
+        message = (
+            f"The order would cost {totals.total_minor} minor units; one payment covers at most "
+            f"{MAX_PAYMENT_MINOR}. Order fewer portions."
+        )
+        raise OrderRejected([FieldError("lines", message)])
     return Order(
         order_id=order_id,
         customer_id=customer_id,
@@ -182,13 +198,7 @@ def place_order(
         city=city,
         currency=currency,
         lines=tuple(lines),
-        totals=price_order(
-            lines,
-            delivery_fee_minor,
-            discount_minor=discount_minor,
-            tax_minor=tax_minor,
-            packaging_minor=packaging_minor,
-        ),
+        totals=totals,
         status=OrderStatus.PENDING,
         placed_at=placed_at,
         offer_code=offer_code,

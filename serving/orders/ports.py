@@ -46,10 +46,12 @@ class PricedOrder:
 
     ``restaurant_id`` is the canonical id to store when the pricing knows one (the
     catalogue's UUID form), so one restaurant is never stored under two spellings.
+    ``city`` is the restaurant's, the one the order is stored and published with.
     """
 
     lines: list[LineItem]
     delivery_fee_minor: int
+    city: str
     discount_minor: int = 0
     tax_minor: int = 0
     packaging_minor: int = 0
@@ -68,6 +70,7 @@ class PriceQuery:
     offer_code: str | None = None
     delivery_fee_minor: int | None = None  # client pricing only
     delivery_location: Location | None = None
+    city: str | None = None  # client pricing only: its restaurants are not in the catalogue
 
 
 class MenuPricing(Protocol):
@@ -88,7 +91,7 @@ class MenuPricing(Protocol):
 
 
 class ClientSentPricing:
-    """The walking skeleton's behaviour: the request's unit prices and delivery fee as sent.
+    """The walking skeleton's behaviour: the request's unit prices, delivery fee and city as sent.
 
     ``TIFFIN_ORDER_PRICING=client``; kept for the demo and load tools that order
     invented items, with no tax, packaging or discount so their totals stay items +
@@ -112,12 +115,14 @@ class ClientSentPricing:
                 lines.append(LineItem(line.item_id, line.name, line.quantity, line.unit_price_minor))
         if query.delivery_fee_minor is None:
             errors.append(FieldError("delivery_fee_minor", "Field required (client pricing)."))
+        if query.city is None:
+            errors.append(FieldError("city", "Field required (client pricing)."))
         if query.offer_code is not None:
             errors.append(FieldError("offer_code", "Offers need catalog pricing (TIFFIN_ORDER_PRICING=catalog)."))
         if errors:
             raise OrderRejected(errors)
-        assert query.delivery_fee_minor is not None
-        return PricedOrder(lines, query.delivery_fee_minor)
+        assert query.delivery_fee_minor is not None and query.city is not None
+        return PricedOrder(lines, query.delivery_fee_minor, query.city)
 
 
 class SurgeSource(Protocol):

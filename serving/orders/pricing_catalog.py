@@ -132,6 +132,7 @@ class CatalogPricing:
         return PricedOrder(
             lines,
             delivery_fee_minor=charges.delivery_fee_minor,
+            city=place.city,  # whatever the client sent: the restaurant is where it is
             discount_minor=charges.discount_minor,
             tax_minor=charges.tax_minor,
             packaging_minor=charges.packaging_minor,

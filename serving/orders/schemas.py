@@ -79,7 +79,13 @@ class PlaceOrderRequest(BaseModel):
     )
 
     restaurant_id: Identifier
-    city: CityName
+    # Kept for existing clients, but an order's city is its restaurant's (it keys
+    # per-city metrics and GMV): catalog pricing ignores what is sent here.
+    city: CityName | None = Field(
+        default=None,
+        description="Ignored: the order's city is the restaurant's. Only client pricing (demo tools) needs it.",
+        json_schema_extra={"deprecated": True},
+    )
     lines: list[OrderLineIn] = Field(min_length=1, max_length=domain.MAX_LINES)
     # Client pricing only; catalog pricing computes the fee from delivery_location.
     delivery_fee_minor: DeliveryFeeMinor | None = None
@@ -101,6 +107,7 @@ class PlaceOrderRequest(BaseModel):
             customer_id=customer_id,
             now=now,
             offer_code=self.offer_code,
+            city=self.city,
             delivery_fee_minor=self.delivery_fee_minor,
             delivery_location=None if where is None else Location(where.lat, where.lon),
         )

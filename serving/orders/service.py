@@ -54,9 +54,9 @@ def _replay(engine: Engine, customer_id: str, key: str, request_hash: str) -> Pl
 
 def placement_hash(request: PlaceOrderRequest) -> str:
     """The request's fingerprint stored with its Idempotency-Key."""
-    # Without an offer the body hashes as before offers existed, so keys stored by
-    # earlier versions still replay.
-    unset = {"offer_code"} if request.offer_code is None else set()
+    # Unset optional fields are left out: without an offer the body hashes as before
+    # offers existed, so keys stored by earlier versions still replay.
+    unset = {name for name in ("offer_code", "city") if getattr(request, name) is None}
     return idempotency.request_hash(request.model_dump(mode="json", exclude=unset))
 
 
@@ -75,7 +75,7 @@ def build_order(
         order_id=uuid.uuid4(),
         customer_id=customer_id,
         restaurant_id=priced.restaurant_id or request.restaurant_id,
-        city=request.city,
+        city=priced.city,
         currency=request.currency,
         lines=priced.lines,
         delivery_fee_minor=priced.delivery_fee_minor,

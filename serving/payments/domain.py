@@ -14,11 +14,12 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from contracts.money import MAX_PAYMENT_MINOR
 from serving.kernel.field_errors import FieldError
 
 SUPPORTED_CURRENCIES = frozenset({"INR"})
-# Rs 10,00,000: far inside BIGINT, and far above any one food order or top-up.
-MAX_AMOUNT_MINOR = 100_000_000
+# Shared with orders, which refuse an order dearer than this (one source of truth).
+MAX_AMOUNT_MINOR = MAX_PAYMENT_MINOR
 CONFLICT = "urn:tiffin:problem:conflict"
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:\-]{8,128}$"
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -13,7 +14,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.cart.store import cart_key
+from serving.app import create_app
+from serving.cart.domain import Cart
+from serving.cart.store import CHECKOUT_CLAIM_SECONDS, CartBusy, CartStore, cart_key, checkout_claim_key
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.tables import orders
 from serving.settings import ServingSettings
@@ -230,6 +233,12 @@ def test_checkout_of_an_empty_cart_or_without_a_key_or_with_a_withdrawn_item_wri
     assert _orders(engine) == before
     assert len(client.get("/api/v1/cart", headers=me).json()["items"]) == 1  # kept for the customer to fix
 
+    # The failed checkout let go of the cart: it can be checked out again, under another key.
+    k.set_item(kulcha, available=True)
+    again = client.post("/api/v1/cart/checkout", headers={**me, "Idempotency-Key": str(uuid.uuid4())})
+    assert again.status_code == 201, again.text
+    assert _orders(engine) == before + 1
+
 
 def test_a_cart_is_its_customers_alone(
     client: TestClient,
@@ -258,3 +267,166 @@ def test_a_cart_is_its_customers_alone(
             assert client.request(method, path, headers=other).status_code == 403, (role, method, path)
     assert client.delete("/api/v1/cart", headers=me).status_code == 204
     assert client.get("/api/v1/cart", headers=me).json()["items"] == []
+
+
+def _race(calls: list[Callable[[], Any]]) -> list[Any]:
+    """Run the calls on as many threads, released together; their results in call order."""
+    barrier = threading.Barrier(len(calls))
+    results: list[Any] = [None] * len(calls)
+
+    def run(index: int) -> None:
+        barrier.wait()
+        results[index] = calls[index]()
+
+    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    return results
+
+
+def test_parallel_adds_of_different_items_all_land_in_the_cart(
+    client: TestClient, kitchen: Callable[[], Kitchen], customer: Callable[[], tuple[str, dict[str, str]]]
+) -> None:
+    k = kitchen()
+    items = [k.item(f"Thali {n}", 10000 + n) for n in range(10)]
+    # Several customers in turn: one race of ten may happen to interleave gently.
+    for _ in range(10):
+        _, me = customer()
+
+        def add(item_id: str, me: dict[str, str] = me) -> Callable[[], Any]:
+            body = {"restaurant_id": k.rid, "item_id": item_id}
+            return lambda: client.post("/api/v1/cart/items", json=body, headers=me)
+
+        responses = _race([add(item_id) for item_id in items])
+
+        assert [response.status_code for response in responses] == [200] * 10, [r.text for r in responses]
+        cart = client.get("/api/v1/cart", headers=me).json()
+        assert sorted(line["item_id"] for line in cart["items"]) == sorted(items)
+        assert all(line["quantity"] == 1 for line in cart["items"])
+
+
+def test_a_cart_that_never_holds_still_is_busy_not_unavailable(redis_client: redis.Redis[bytes]) -> None:
+    """Contention that outlasts the retries is told apart from an outage (409, not 503)."""
+    customer_id = f"cust-{uuid.uuid4().hex[:10]}"
+    store = CartStore(redis_client, CART_TTL)
+    attempts = 0
+
+    def change_under_a_rival(cart: Cart) -> Cart:
+        nonlocal attempts
+        attempts += 1
+        redis_client.set(cart_key(customer_id), f'{{"restaurant_id": null, "items": [], "n": {attempts}}}')
+        return Cart("r1", {"a": 1})
+
+    with pytest.raises(CartBusy):
+        store.update(customer_id, change_under_a_rival)
+    assert attempts > 10
+
+
+def test_an_unreachable_redis_is_a_503_with_retry_after(
+    settings: ServingSettings,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    item = k.item("Kadhi Chawal", 9000)
+    down = settings.changed(redis_url="redis://127.0.0.1:9/0")
+    _, me = customer()
+    with TestClient(create_app(down), raise_server_exceptions=False) as outage:
+        for method, path, body in (
+            ("GET", "/api/v1/cart", None),
+            ("POST", "/api/v1/cart/items", {"restaurant_id": k.rid, "item_id": item}),
+            ("PATCH", f"/api/v1/cart/items/{item}", {"quantity": 2}),
+        ):
+            response = outage.request(method, path, json=body, headers=me)
+            assert response.status_code == 503, (method, path, response.text)
+            assert response.headers["retry-after"]
+            assert response.headers["content-type"] == "application/problem+json"
+
+
+def _customer_orders(engine: Engine, customer_id: str) -> int:
+    with engine.connect() as connection:
+        query = sa.select(sa.func.count()).select_from(orders).where(orders.c.customer_id == customer_id)
+        return int(connection.execute(query).scalar_one())
+
+
+def test_parallel_checkouts_of_one_cart_under_different_keys_place_exactly_one_order(
+    client: TestClient,
+    engine: Engine,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    item = k.item("Chole Bhature", 14000)
+    subject, me = customer()
+    client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": item, "quantity": 2}, headers=me)
+
+    def checkout() -> Any:
+        return client.post("/api/v1/cart/checkout", json={}, headers={**me, "Idempotency-Key": str(uuid.uuid4())})
+
+    responses = _race([checkout for _ in range(6)])
+
+    assert sorted(r.status_code for r in responses) == [201] + [409] * 5, [r.text for r in responses]
+    for refused in (r for r in responses if r.status_code == 409):
+        assert _fields(refused) == ["cart"]
+        assert refused.json()["type"] == "urn:tiffin:problem:conflict"
+    assert _customer_orders(engine, subject) == 1
+    assert client.get("/api/v1/cart", headers=me).json() == {"restaurant_id": None, "items": []}
+
+
+def test_a_checked_out_cart_refuses_another_key_replays_its_own_and_the_next_cart_starts_fresh(
+    client: TestClient,
+    engine: Engine,
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    pakora, chai = k.item("Pakora", 6000), k.item("Chai", 2000)
+    subject, me = customer()
+    client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": pakora}, headers=me)
+    first_key = {"Idempotency-Key": str(uuid.uuid4())}
+    placed = client.post("/api/v1/cart/checkout", headers={**me, **first_key})
+    assert placed.status_code == 201, placed.text
+
+    other_key = client.post("/api/v1/cart/checkout", headers={**me, "Idempotency-Key": str(uuid.uuid4())})
+    assert other_key.status_code == 409 and _fields(other_key) == ["cart"]
+    assert placed.json()["order_id"] in other_key.json()["detail"]
+    replay = client.post("/api/v1/cart/checkout", headers={**me, **first_key})
+    assert replay.status_code == 200 and replay.json()["order_id"] == placed.json()["order_id"]
+    assert client.patch(f"/api/v1/cart/items/{pakora}", json={"quantity": 2}, headers=me).status_code == 404
+
+    added = client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": chai}, headers=me)
+    assert added.json() == {"restaurant_id": k.rid, "items": [{"item_id": chai, "quantity": 1}]}
+    second = client.post("/api/v1/cart/checkout", headers={**me, "Idempotency-Key": str(uuid.uuid4())})
+    assert second.status_code == 201, second.text
+    assert [line["item_id"] for line in second.json()["lines"]] == [chai]
+    assert _customer_orders(engine, subject) == 2
+
+
+def test_a_cart_claimed_by_a_running_checkout_holds_still_until_the_claim_is_let_go(
+    client: TestClient,
+    redis_client: redis.Redis[bytes],
+    kitchen: Callable[[], Kitchen],
+    customer: Callable[[], tuple[str, dict[str, str]]],
+) -> None:
+    k = kitchen()
+    samosa = k.item("Samosa", 2500)
+    subject, me = customer()
+    client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": samosa}, headers=me)
+    store = CartStore(redis_client, CART_TTL)
+    running = str(uuid.uuid4())  # a checkout in flight on another app instance
+    assert store.claim_checkout(subject, running) == Cart(k.rid, {samosa: 1})
+    assert 0 < redis_client.ttl(checkout_claim_key(subject)) <= CHECKOUT_CLAIM_SECONDS
+
+    add = client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": samosa}, headers=me)
+    assert add.status_code == 409 and _fields(add) == ["cart"]
+    assert client.delete("/api/v1/cart", headers=me).status_code == 409
+    other = client.post("/api/v1/cart/checkout", headers={**me, "Idempotency-Key": str(uuid.uuid4())})
+    assert other.status_code == 409 and _fields(other) == ["cart"]
+    assert client.get("/api/v1/cart", headers=me).json()["items"] == [{"item_id": samosa, "quantity": 1}]
+
+    store.release_checkout(subject, running)  # its order was refused: the cart stays as it was
+    assert redis_client.exists(checkout_claim_key(subject)) == 0
+    again = client.post("/api/v1/cart/checkout", headers={**me, "Idempotency-Key": str(uuid.uuid4())})
+    assert again.status_code == 201, again.text

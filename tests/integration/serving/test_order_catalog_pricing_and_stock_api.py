@@ -14,11 +14,14 @@ from typing import Any
 
 import pytest
 import redis
+import sqlalchemy as sa
 from fastapi.testclient import TestClient
+from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.pricing_catalog import SURGE_PREFIX, surge_zone
+from serving.orders.tables import orders, outbox
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack
@@ -78,6 +81,7 @@ def order(client: TestClient, settings: ServingSettings) -> Callable[..., Any]:
     def post(restaurant_id: str, lines: list[dict[str, Any]], customer: str | None = None, **extra: Any) -> Any:
         token = issue_access_token(customer or f"cust-{uuid.uuid4().hex[:10]}", Role.CUSTOMER, settings)
         body = {"restaurant_id": restaurant_id, "city": "New Delhi", "lines": lines, "currency": "INR", **extra}
+        body = {name: value for name, value in body.items() if value is not None}
         return client.post("/api/v1/orders", json=body, headers={"Authorization": f"Bearer {token}"})
 
     return post
@@ -119,6 +123,28 @@ def test_the_clients_delivery_fee_is_ignored_and_no_location_means_the_base_fee(
     response = order(k.rid, [{"item_id": k.item("Nihari", 25000), "quantity": 1}], delivery_fee_minor=0)
     assert response.status_code == 201, response.text
     assert response.json()["delivery_fee_minor"] == 2000
+
+
+def test_the_order_and_its_event_carry_the_restaurants_city_whatever_the_client_sent(
+    kitchen: Callable[..., Kitchen], order: Callable[..., Any], engine: Engine
+) -> None:
+    k = kitchen()
+    korma = k.item("Shahi Korma", 26000)
+    sent = order(k.rid, [{"item_id": korma, "quantity": 1}], city="Mumbai")  # another city altogether
+    unsent = order(k.rid, [{"item_id": korma, "quantity": 1}], city=None)  # the field is optional now
+    for response in (sent, unsent):
+        assert response.status_code == 201, response.text
+        placed = response.json()
+        assert placed["city"] == k.city
+        with engine.connect() as connection:
+            row = connection.execute(sa.select(orders.c.city).where(orders.c.order_id == placed["order_id"])).one()
+            event: dict[str, Any] = connection.execute(
+                sa.select(outbox.c.payload).where(
+                    outbox.c.message_key == placed["order_id"], outbox.c.event_type == "OrderPlaced"
+                )
+            ).scalar_one()
+        assert row.city == k.city
+        assert event["payload"]["city"] == k.city
 
 
 def test_a_surge_on_the_restaurants_zone_multiplies_the_delivery_fee(

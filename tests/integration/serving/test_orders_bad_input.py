@@ -1,4 +1,5 @@
 import json
+import uuid
 from collections.abc import Callable
 from typing import Any
 
@@ -6,6 +7,9 @@ import pytest
 from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
+from serving.orders.domain import MAX_QUANTITY, MAX_UNIT_PRICE_MINOR
+from serving.payments.domain import MAX_AMOUNT_MINOR
 
 pytestmark = pytest.mark.stack
 
@@ -32,6 +36,7 @@ BAD_BODIES = [
     pytest.param({"lines": "dosa"}, {"lines"}, id="lines not a list"),
     pytest.param({"restaurant_id": None}, {"restaurant_id"}, id="null restaurant"),
     pytest.param({"city": "Pune\u0000"}, {"city"}, id="NUL in text"),
+    pytest.param({"city": None}, {"city"}, id="no city under client pricing"),
     pytest.param({"customer_id": "someone-else"}, {"customer_id"}, id="customer in body"),
     pytest.param({"lines": [line(), line()]}, {"lines[1].item_id"}, id="item twice"),
     pytest.param({"lines": [line(name="")]}, {"lines[0].name"}, id="empty name"),
@@ -58,6 +63,38 @@ def test_bad_input_is_a_422_problem_naming_the_field_and_writes_nothing(
     assert problem["instance"] == "/api/v1/orders"
     assert {error["field"] for error in problem["errors"]} == fields
     assert all(error["message"] for error in problem["errors"])
+    assert count_rows() == before
+
+
+def test_an_order_no_payment_could_cover_is_a_422_naming_lines_and_writes_nothing(
+    client: TestClient,
+    auth: Callable[..., dict[str, str]],
+    order_body: Callable[..., dict[str, Any]],
+    count_rows: Callable[[], dict[str, int]],
+) -> None:
+    """The orders' limit is the payments' own: the dearest order accepted can be paid."""
+    unit = MAX_AMOUNT_MINOR // 100
+    customer = auth(f"cust-{uuid.uuid4().hex[:8]}")
+    at_limit = order_body(lines=[line(unit_price_minor=unit, quantity=100)], delivery_fee_minor=0)
+    placed = client.post("/api/v1/orders", json=at_limit, headers=customer)
+    assert placed.status_code == 201, placed.text
+    assert placed.json()["total_minor"] == MAX_AMOUNT_MINOR
+    payment = {"order_id": placed.json()["order_id"], "method": "cod", "amount_minor": MAX_AMOUNT_MINOR}
+    paid = client.post(
+        "/api/v1/payments", json={**payment, "currency": "INR"}, headers={**customer, "Idempotency-Key": "pay-at-limit"}
+    )
+    assert paid.status_code == 201, paid.text
+
+    before = count_rows()
+    for too_dear in (
+        order_body(lines=[line(unit_price_minor=unit, quantity=100)], delivery_fee_minor=1),  # one paisa over
+        order_body(lines=[line(unit_price_minor=MAX_UNIT_PRICE_MINOR, quantity=MAX_QUANTITY)]),  # 10x over
+    ):
+        response = client.post("/api/v1/orders", json=too_dear, headers=customer)
+        assert response.status_code == 422, response.text
+        assert response.headers["content-type"] == "application/problem+json"
+        assert [error["field"] for error in response.json()["errors"]] == ["lines"]
+        assert str(MAX_AMOUNT_MINOR) in response.json()["errors"][0]["message"]
     assert count_rows() == before
 
 

@@ -5,8 +5,10 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
+from contracts.money import MAX_PAYMENT_MINOR
 from serving.orders import domain
 from serving.orders.domain import LineItem, OrderRejected, OrderStatus, place_order, price_order
+from serving.payments import domain as payments_domain
 
 PLACED_AT = datetime(2025, 1, 2, 3, 4, 5, tzinfo=UTC)
 
@@ -61,14 +63,33 @@ def test_free_items_and_free_delivery_are_allowed() -> None:
     ),
     st.integers(0, domain.MAX_DELIVERY_FEE_MINOR),
 )
-def test_totals_are_exact_integers_and_fit_in_a_postgresql_bigint(
+def test_totals_are_exact_integers_in_a_bigint_and_no_order_costs_more_than_a_payment_moves(
     quantities_and_prices: list[tuple[int, int]], fee: int
 ) -> None:
     lines = [line(f"item-{i}", q, p) for i, (q, p) in enumerate(quantities_and_prices)]
-    totals = new_order(lines, delivery_fee_minor=fee).totals
+    totals = price_order(lines, delivery_fee_minor=fee)
     assert totals.total_minor == sum(q * p for q, p in quantities_and_prices) + fee
     assert isinstance(totals.total_minor, int)
     assert 0 <= totals.total_minor < 2**63
+    if totals.total_minor <= MAX_PAYMENT_MINOR:
+        assert new_order(lines, delivery_fee_minor=fee).totals == totals
+    else:
+        with pytest.raises(OrderRejected) as rejected:
+            new_order(lines, delivery_fee_minor=fee)
+        assert field_names(rejected.value) == {"lines"}
+
+
+def test_an_order_may_cost_exactly_what_one_payment_moves_and_not_a_paisa_more() -> None:
+    lines = [line("feast", 100, MAX_PAYMENT_MINOR // 100)]
+    assert new_order(lines, delivery_fee_minor=0).totals.total_minor == MAX_PAYMENT_MINOR
+    with pytest.raises(OrderRejected) as rejected:
+        new_order(lines, delivery_fee_minor=1)
+    assert field_names(rejected.value) == {"lines"}
+    assert str(MAX_PAYMENT_MINOR + 1) in rejected.value.errors[0].message
+
+
+def test_payments_take_at_most_the_amount_orders_are_capped_at() -> None:
+    assert payments_domain.MAX_AMOUNT_MINOR == MAX_PAYMENT_MINOR
 
 
 def test_an_unsupported_currency_is_rejected_naming_the_currency_field() -> None:
