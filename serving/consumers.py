@@ -23,9 +23,10 @@ from serving.kernel.messaging.running import run_until_signalled
 from serving.migrations.registry import migrate
 from serving.orders.stock import CatalogStock
 from serving.orders.tables import processed_events as orders_processed
-from serving.payments.runtime import build_gateway, retry_policy
-from serving.payments.tables import processed_events as payments_processed
-from serving.saga import orders_side, payments_side
+from serving.payments.adapters.tables import processed_events as payments_processed
+from serving.payments.bootstrap import build_gateway, retry_policy
+from serving.payments.entrypoints import consumers as payments_consumers
+from serving.saga import orders_side
 from serving.saga.sweeper import AcceptTimeoutSweeper
 from serving.settings import ServingSettings
 
@@ -63,13 +64,13 @@ def payments_saga(settings: ServingSettings, engine: Engine, group: str | None =
     ``group`` replaces the deployment's consumer group (tests use private ones).
     """
     return IdempotentConsumer(
-        payments_side.CONSUMER,
+        payments_consumers.CONSUMER,
         kafka_consumer(
-            settings.kafka_bootstrap, ORDERS.name, group or _group(payments_side.CONSUMER), settings.service_name
+            settings.kafka_bootstrap, ORDERS.name, group or _group(payments_consumers.CONSUMER), settings.service_name
         ),
         engine,
         payments_processed,
-        payments_side.order_event_handler(build_gateway(settings), retry_policy(settings)),
+        payments_consumers.order_event_handler(build_gateway(settings), retry_policy(settings)),
     )
 
 
@@ -83,7 +84,7 @@ def accept_timeout(settings: ServingSettings, engine: Engine) -> AcceptTimeoutSw
 
 CONSUMERS: dict[str, Callable[[ServingSettings, Engine], Runnable]] = {
     orders_side.CONSUMER: orders_saga,
-    payments_side.CONSUMER: payments_saga,
+    payments_consumers.CONSUMER: payments_saga,
     AcceptTimeoutSweeper.name: accept_timeout,
 }
 

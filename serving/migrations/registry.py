@@ -13,8 +13,8 @@ import sqlalchemy as sa
 
 from serving.identity import tables as identity_tables
 from serving.orders import tables as order_tables
-from serving.payments import sandbox_tables
-from serving.payments import tables as payment_tables
+from serving.payments.adapters import sandbox_tables
+from serving.payments.adapters import tables as payment_tables
 from serving.restaurants import tables as restaurant_tables
 
 MIGRATIONS_DIR = Path(__file__).parent

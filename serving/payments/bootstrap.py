@@ -15,11 +15,11 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
 
-from serving.payments.gateway import PaymentGateway
-from serving.payments.razorpay import RazorpayCredentials, RazorpayGateway
-from serving.payments.retry import RetryPolicy
-from serving.payments.sandbox import SandboxGateway
-from serving.payments.sandbox_postgres import PostgresSandboxStore
+from serving.payments.adapters.razorpay import RazorpayCredentials, RazorpayGateway
+from serving.payments.adapters.retry import RetryPolicy
+from serving.payments.adapters.sandbox import SandboxGateway
+from serving.payments.adapters.sandbox_postgres import PostgresSandboxStore
+from serving.payments.domain.gateway import PaymentGateway
 from serving.payments.service import Payments
 from serving.settings import ServingSettings
 

@@ -25,8 +25,24 @@ from sqlalchemy.exc import IntegrityError
 
 from serving.kernel.auth import Principal, Role
 from serving.kernel.field_errors import FieldError
-from serving.payments import ledger, repository
-from serving.payments.domain import (
+from serving.payments.adapters import repository
+from serving.payments.adapters.events import payment_outcome_envelope, payment_refunded_envelope
+from serving.payments.adapters.orders_port import OrdersApi, PayableOrders
+from serving.payments.adapters.repository import IdempotencyKeyReused, InsufficientFunds, StoredResponse
+from serving.payments.adapters.retry import RetryPolicy, call_with_retries
+from serving.payments.domain import ledger
+from serving.payments.domain.gateway import (
+    CardDetails,
+    Charge,
+    ChargeRequest,
+    GatewayDeclined,
+    GatewayTimeout,
+    GatewayUnavailable,
+    PaymentGateway,
+    RefundRequest,
+    card_brand,
+)
+from serving.payments.domain.payment import (
     CONFLICT,
     Method,
     Payment,
@@ -38,22 +54,7 @@ from serving.payments.domain import (
     derived_id,
     resolve_refund,
 )
-from serving.payments.events import payment_outcome_envelope, payment_refunded_envelope
-from serving.payments.gateway import (
-    CardDetails,
-    Charge,
-    ChargeRequest,
-    GatewayDeclined,
-    GatewayTimeout,
-    GatewayUnavailable,
-    PaymentGateway,
-    RefundRequest,
-    card_brand,
-)
-from serving.payments.orders_port import OrdersApi, PayableOrders
-from serving.payments.repository import IdempotencyKeyReused, InsufficientFunds, StoredResponse
-from serving.payments.retry import RetryPolicy, call_with_retries
-from serving.payments.schemas import (
+from serving.payments.entrypoints.schemas import (
     CreatePaymentRequest,
     PaymentOut,
     RefundOut,
@@ -62,7 +63,7 @@ from serving.payments.schemas import (
     TransactionOut,
     TransactionPage,
 )
-from serving.payments.schemas import RefundRequest as RefundBody
+from serving.payments.entrypoints.schemas import RefundRequest as RefundBody
 
 INSUFFICIENT_FUNDS = "urn:tiffin:problem:insufficient-funds"
 GATEWAY_PROBLEM = "urn:tiffin:problem:payment-gateway"

@@ -11,7 +11,7 @@ from contracts.events.orders import OrderCancelled, OrderDelivered, OrderRejecte
 from contracts.events.payments import PaymentFailed
 from serving.orders.domain import OrderStatus
 from serving.orders.lifecycle import Actor, CancelReason, IllegalTransition, decide
-from serving.payments.domain import Method, RefundDestination
+from serving.payments.domain.payment import Method, RefundDestination
 
 
 def cancels_for_failed_payment(event_type: str, status: OrderStatus) -> bool:

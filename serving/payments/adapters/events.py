@@ -11,7 +11,7 @@ from pydantic import BaseModel
 
 from contracts.envelope import EventEnvelope
 from contracts.events.payments import PaymentFailed, PaymentPending, PaymentRefunded, PaymentSucceeded
-from serving.payments.domain import Payment, PaymentStatus, Refund
+from serving.payments.domain.payment import Payment, PaymentStatus, Refund
 
 PRODUCER = "payments"
 

@@ -14,7 +14,13 @@ from typing import Any
 
 import httpx
 
-from serving.payments.gateway import (
+from serving.payments.adapters.razorpay_requests import (
+    HttpRequest,
+    RazorpayCredentials,
+    capture_payment,
+    refund_payment,
+)
+from serving.payments.domain.gateway import (
     Charge,
     ChargeRequest,
     GatewayDeclined,
@@ -23,7 +29,6 @@ from serving.payments.gateway import (
     GatewayUnavailable,
     RefundRequest,
 )
-from serving.payments.razorpay_requests import HttpRequest, RazorpayCredentials, capture_payment, refund_payment
 
 __all__ = ["RazorpayCredentials", "RazorpayGateway"]
 

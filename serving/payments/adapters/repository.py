@@ -14,9 +14,7 @@ from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
 from serving.kernel.messaging.outbox_writer import append_to_outbox
-from serving.payments import ledger
-from serving.payments.domain import Method, Payment, PaymentStatus, Refund
-from serving.payments.tables import (
+from serving.payments.adapters.tables import (
     accounts,
     idempotency_keys,
     journal_entries,
@@ -25,6 +23,8 @@ from serving.payments.tables import (
     payments,
     refunds,
 )
+from serving.payments.domain import ledger
+from serving.payments.domain.payment import Method, Payment, PaymentStatus, Refund
 
 
 @dataclass(frozen=True)

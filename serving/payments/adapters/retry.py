@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 from serving.kernel.messaging.backoff import ExponentialBackoff
-from serving.payments.gateway import GatewayUnavailable
+from serving.payments.domain.gateway import GatewayUnavailable
 
 log = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ import threading
 from dataclasses import dataclass
 from typing import Protocol
 
-from serving.payments.gateway import (
+from serving.payments.domain.gateway import (
     Charge,
     ChargeRequest,
     GatewayDeclined,

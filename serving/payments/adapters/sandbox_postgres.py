@@ -28,9 +28,9 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from serving.kernel.db import LazyEngine
-from serving.payments.gateway import Charge, GatewayRefund, GatewayUnavailable, RefundRequest
-from serving.payments.sandbox import REFUND_EXCEEDS_CHARGE, UNKNOWN_CHARGE, RefundRefusal
-from serving.payments.sandbox_tables import attempts, charges, refunds
+from serving.payments.adapters.sandbox import REFUND_EXCEEDS_CHARGE, UNKNOWN_CHARGE, RefundRefusal
+from serving.payments.adapters.sandbox_tables import attempts, charges, refunds
+from serving.payments.domain.gateway import Charge, GatewayRefund, GatewayUnavailable, RefundRequest
 
 _CHARGE_COLUMNS = (
     charges.c.reference,

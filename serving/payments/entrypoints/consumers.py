@@ -18,14 +18,14 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from contracts.envelope import EventEnvelope
-from serving.payments.domain import Method, PaymentRejected, PaymentStatus
-from serving.payments.gateway import PaymentGateway
-from serving.payments.retry import RetryPolicy
-from serving.payments.schemas import RefundRequest
+from serving.payments.adapters.in_transaction import ConnectionAsEngine
+from serving.payments.adapters.retry import RetryPolicy
+from serving.payments.adapters.tables import payments
+from serving.payments.domain.gateway import PaymentGateway
+from serving.payments.domain.payment import Method, PaymentRejected, PaymentStatus
+from serving.payments.entrypoints.schemas import RefundRequest
 from serving.payments.service import Payments
-from serving.payments.tables import payments
 from serving.saga import decisions
-from serving.saga.in_transaction import ConnectionAsEngine
 
 log = logging.getLogger(__name__)
 

@@ -13,9 +13,9 @@ from serving.kernel.auth import CurrentPrincipal, Principal, Role, principal_wit
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_sequence_cursor
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
-from serving.payments.domain import IDEMPOTENCY_KEY_PATTERN, PaymentRejected
-from serving.payments.runtime import gateway_lifespan, payments_for
-from serving.payments.schemas import (
+from serving.payments.bootstrap import gateway_lifespan, payments_for
+from serving.payments.domain.payment import IDEMPOTENCY_KEY_PATTERN, PaymentRejected
+from serving.payments.entrypoints.schemas import (
     CreatePaymentRequest,
     PaymentOut,
     RefundOut,

@@ -14,10 +14,11 @@ from typing import Annotated, Any, Literal
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from serving.kernel.field_errors import FieldError
-from serving.payments import domain
-from serving.payments.gateway import CardDetails, luhn_valid
+from serving.payments.domain.gateway import CardDetails, luhn_valid
+from serving.payments.domain.payment import MAX_AMOUNT_MINOR, Method, Payment, PaymentStatus, RefundDestination
+from serving.payments.domain.payment import fingerprint as request_fingerprint
 
-AmountMinor = Annotated[int, Field(strict=True, ge=1, le=domain.MAX_AMOUNT_MINOR)]
+AmountMinor = Annotated[int, Field(strict=True, ge=1, le=MAX_AMOUNT_MINOR)]
 
 
 class CardIn(BaseModel):
@@ -63,7 +64,7 @@ class CreatePaymentRequest(BaseModel):
     )
 
     order_id: uuid.UUID
-    method: domain.Method
+    method: Method
     amount_minor: AmountMinor
     currency: Literal["INR"]
     card: CardIn | None = None
@@ -71,26 +72,26 @@ class CreatePaymentRequest(BaseModel):
     def card_errors(self) -> list[FieldError]:
         """A card exactly when the method is card (checked here, not by pydantic, so the
         problem names the field ``card`` rather than the whole body)."""
-        if self.method is domain.Method.CARD and self.card is None:
+        if self.method is Method.CARD and self.card is None:
             return [FieldError("card", "A card payment needs a card.")]
-        if self.method is not domain.Method.CARD and self.card is not None:
+        if self.method is not Method.CARD and self.card is not None:
             return [FieldError("card", "Only a card payment takes a card.")]
         return []
 
     def fingerprint(self) -> str:
         body = self.model_dump(mode="json", exclude={"card"})
         body["card"] = self.card.fingerprint_view() if self.card else None
-        return domain.fingerprint("payment", body)
+        return request_fingerprint("payment", body)
 
 
 class RefundRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     amount_minor: AmountMinor | None = Field(default=None, description="Omit to refund everything not yet refunded.")
-    destination: domain.RefundDestination = domain.RefundDestination.ORIGINAL
+    destination: RefundDestination = RefundDestination.ORIGINAL
 
     def fingerprint(self, payment_id: uuid.UUID) -> str:
-        return domain.fingerprint(f"refund:{payment_id}", self.model_dump(mode="json"))
+        return request_fingerprint(f"refund:{payment_id}", self.model_dump(mode="json"))
 
 
 class TopUpRequest(BaseModel):
@@ -103,15 +104,15 @@ class TopUpRequest(BaseModel):
     def fingerprint(self) -> str:
         body = self.model_dump(mode="json", exclude={"card"})
         body["card"] = self.card.fingerprint_view()
-        return domain.fingerprint("topup", body)
+        return request_fingerprint("topup", body)
 
 
 class PaymentOut(BaseModel):
     payment_id: uuid.UUID
     order_id: uuid.UUID
     customer_id: str
-    method: domain.Method
-    status: domain.PaymentStatus
+    method: Method
+    status: PaymentStatus
     amount_minor: int
     refunded_minor: int
     currency: str
@@ -122,7 +123,7 @@ class PaymentOut(BaseModel):
     updated_at: AwareDatetime
 
     @classmethod
-    def from_payment(cls, payment: domain.Payment) -> PaymentOut:
+    def from_payment(cls, payment: Payment) -> PaymentOut:
         return cls(
             payment_id=payment.payment_id,
             order_id=payment.order_id,
@@ -144,7 +145,7 @@ class RefundOut(BaseModel):
     refund_id: uuid.UUID
     payment_id: uuid.UUID
     amount_minor: int
-    destination: domain.RefundDestination
+    destination: RefundDestination
     refunded_total_minor: int
     created_at: AwareDatetime
 

@@ -16,9 +16,9 @@ from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.kernel.db import create_engine
-from serving.payments import tables
-from serving.payments.retry import RetryPolicy
-from serving.payments.sandbox import CARD_SUCCEEDS, SandboxGateway
+from serving.payments.adapters import tables
+from serving.payments.adapters.retry import RetryPolicy
+from serving.payments.adapters.sandbox import CARD_SUCCEEDS, SandboxGateway
 from serving.payments.service import Payments
 from serving.settings import ServingSettings
 

@@ -6,8 +6,15 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from serving.payments import ledger, tables
-from serving.payments.sandbox import CARD_DECLINED, CARD_SUCCEEDS, CARD_TIMES_OUT, CARD_TRANSIENT, SandboxGateway
+from serving.payments.adapters import tables
+from serving.payments.adapters.sandbox import (
+    CARD_DECLINED,
+    CARD_SUCCEEDS,
+    CARD_TIMES_OUT,
+    CARD_TRANSIENT,
+    SandboxGateway,
+)
+from serving.payments.domain import ledger
 
 pytestmark = pytest.mark.stack
 

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from serving.payments.sandbox import SandboxGateway
+from serving.payments.adapters.sandbox import SandboxGateway
 
 pytestmark = pytest.mark.stack
 

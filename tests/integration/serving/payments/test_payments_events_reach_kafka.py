@@ -12,7 +12,7 @@ from ops.stack.config import StackConfig
 from ops.stack.topics import ensure_topics
 from serving.kernel.messaging.kafka_producer import kafka_producer_factory
 from serving.kernel.messaging.relay import OutboxRelay
-from serving.payments import tables
+from serving.payments.adapters import tables
 from serving.relay import OUTBOX_TABLES
 from serving.settings import ServingSettings
 

@@ -7,8 +7,8 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from serving.payments import tables
-from serving.payments.sandbox import SandboxGateway
+from serving.payments.adapters import tables
+from serving.payments.adapters.sandbox import SandboxGateway
 
 pytestmark = pytest.mark.stack
 

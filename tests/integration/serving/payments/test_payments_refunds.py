@@ -7,7 +7,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.kernel.auth import Role
-from serving.payments.sandbox import SandboxGateway
+from serving.payments.adapters.sandbox import SandboxGateway
 
 pytestmark = pytest.mark.stack
 

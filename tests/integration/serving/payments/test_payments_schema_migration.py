@@ -4,7 +4,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from serving.migrations.registry import VERSION_TABLE
-from serving.payments.tables import SCHEMA, metadata
+from serving.payments.adapters.tables import SCHEMA, metadata
 
 pytestmark = pytest.mark.stack
 

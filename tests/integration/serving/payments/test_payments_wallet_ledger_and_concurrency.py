@@ -9,9 +9,10 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 
-from serving.payments import ledger, tables
-from serving.payments.domain import Method, PaymentRejected
-from serving.payments.schemas import CreatePaymentRequest
+from serving.payments.adapters import tables
+from serving.payments.domain import ledger
+from serving.payments.domain.payment import Method, PaymentRejected
+from serving.payments.entrypoints.schemas import CreatePaymentRequest
 from serving.payments.service import Payments
 
 pytestmark = pytest.mark.stack

@@ -20,23 +20,23 @@ from sqlalchemy.engine import Engine
 from serving.app import create_app
 from serving.kernel.auth import Role
 from serving.migrations.registry import VERSION_TABLE
-from serving.payments import sandbox_tables
-from serving.payments.gateway import (
-    CardDetails,
-    ChargeRequest,
-    GatewayDeclined,
-    GatewayError,
-    RefundRequest,
-)
-from serving.payments.runtime import build_gateway
-from serving.payments.sandbox import (
+from serving.payments.adapters import sandbox_tables
+from serving.payments.adapters.sandbox import (
     CARD_DECLINED,
     CARD_SUCCEEDS,
     CARD_TIMES_OUT,
     CARD_TRANSIENT,
     SandboxGateway,
 )
-from serving.payments.sandbox_postgres import PostgresSandboxStore
+from serving.payments.adapters.sandbox_postgres import PostgresSandboxStore
+from serving.payments.bootstrap import build_gateway
+from serving.payments.domain.gateway import (
+    CardDetails,
+    ChargeRequest,
+    GatewayDeclined,
+    GatewayError,
+    RefundRequest,
+)
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

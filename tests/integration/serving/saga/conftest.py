@@ -36,13 +36,14 @@ from serving.orders.lifecycle import CancelReason, RejectionReason
 from serving.orders.ports import TableRestaurantOwnership
 from serving.orders.tables import outbox as orders_outbox
 from serving.orders.tables import processed_events as orders_processed
-from serving.payments.retry import RetryPolicy
-from serving.payments.sandbox import SandboxGateway
-from serving.payments.schemas import CreatePaymentRequest, TopUpRequest
+from serving.payments.adapters.retry import RetryPolicy
+from serving.payments.adapters.sandbox import SandboxGateway
+from serving.payments.adapters.tables import outbox as payments_outbox
+from serving.payments.adapters.tables import processed_events as payments_processed
+from serving.payments.entrypoints import consumers as payments_consumers
+from serving.payments.entrypoints.schemas import CreatePaymentRequest, TopUpRequest
 from serving.payments.service import Payments
-from serving.payments.tables import outbox as payments_outbox
-from serving.payments.tables import processed_events as payments_processed
-from serving.saga import orders_side, payments_side
+from serving.saga import orders_side
 from serving.settings import ServingSettings
 
 CARD = {"expiry_month": 12, "expiry_year": 2030, "cvc": "123"}
@@ -76,20 +77,20 @@ class SagaRig:
         suffix = uuid.uuid4().hex[:10]
         self.groups = {
             orders_side.CONSUMER: f"test-orders-saga-{suffix}",
-            payments_side.CONSUMER: f"test-payments-saga-{suffix}",
+            payments_consumers.CONSUMER: f"test-payments-saga-{suffix}",
         }
         start_group_at_end(settings.kafka_bootstrap, PAYMENTS.name, self.groups[orders_side.CONSUMER])
-        start_group_at_end(settings.kafka_bootstrap, ORDERS.name, self.groups[payments_side.CONSUMER])
+        start_group_at_end(settings.kafka_bootstrap, ORDERS.name, self.groups[payments_consumers.CONSUMER])
         self.consumers: dict[str, IdempotentConsumer] = {}
         self.start(orders_side.CONSUMER)
-        self.start(payments_side.CONSUMER)
+        self.start(payments_consumers.CONSUMER)
 
     def start(self, name: str, after_commit: Callable[[EventEnvelope], None] | None = None) -> IdempotentConsumer:
         """A new member of the consumer's group, like a restarted process."""
         topic, processed, handler = (
             (PAYMENTS.name, orders_processed, orders_side.payment_event_handler())
             if name == orders_side.CONSUMER
-            else (ORDERS.name, payments_processed, payments_side.order_event_handler(self.gateway, self.retry))
+            else (ORDERS.name, payments_processed, payments_consumers.order_event_handler(self.gateway, self.retry))
         )
         kafka = kafka_consumer(self.settings.kafka_bootstrap, topic, self.groups[name], f"saga-test-{name}")
         consumer = IdempotentConsumer(name, kafka, self.engine, processed, handler, after_commit=after_commit)

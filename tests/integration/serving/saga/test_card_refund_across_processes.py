@@ -9,11 +9,11 @@ from typing import Any
 import pytest
 
 from serving import consumers as registry
-from serving.payments.runtime import build_gateway
-from serving.payments.sandbox import CARD_SUCCEEDS, SandboxGateway
-from serving.payments.schemas import CreatePaymentRequest
+from serving.payments.adapters.sandbox import CARD_SUCCEEDS, SandboxGateway
+from serving.payments.bootstrap import build_gateway
+from serving.payments.entrypoints import consumers as payments_consumers
+from serving.payments.entrypoints.schemas import CreatePaymentRequest
 from serving.payments.service import Payments
-from serving.saga import payments_side
 
 pytestmark = pytest.mark.stack
 
@@ -27,9 +27,9 @@ def test_a_restaurant_rejection_refunds_the_card_from_the_consumers_own_gateway(
     api = Payments(saga.engine, api_gateway, saga.retry)
     # The rig's member (which shares the rig's in-memory gateway) leaves the group; the
     # member built like `tiffin consumers` builds it takes over its partitions.
-    saga.kill(payments_side.CONSUMER)
-    saga.consumers[payments_side.CONSUMER] = registry.payments_saga(
-        saga.settings, saga.engine, group=saga.groups[payments_side.CONSUMER]
+    saga.kill(payments_consumers.CONSUMER)
+    saga.consumers[payments_consumers.CONSUMER] = registry.payments_saga(
+        saga.settings, saga.engine, group=saga.groups[payments_consumers.CONSUMER]
     )
     try:
         order_id, total = saga.place_order(customer)

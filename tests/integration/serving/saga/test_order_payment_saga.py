@@ -13,8 +13,9 @@ from kafka import KafkaProducer
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import ORDERS
-from serving.payments.sandbox import CARD_DECLINED, CARD_SUCCEEDS
-from serving.saga import orders_side, payments_side
+from serving.payments.adapters.sandbox import CARD_DECLINED, CARD_SUCCEEDS
+from serving.payments.entrypoints import consumers as payments_consumers
+from serving.saga import orders_side
 from serving.saga.sweeper import sweep_accept_timeouts
 
 pytestmark = pytest.mark.stack
@@ -86,17 +87,17 @@ def test_consumers_killed_after_their_effect_but_before_the_kafka_commit_finish_
         return after_commit
 
     # Replace both consumers with members that die right after applying the event.
-    for name in (orders_side.CONSUMER, payments_side.CONSUMER):
+    for name in (orders_side.CONSUMER, payments_consumers.CONSUMER):
         saga.kill(name)
     saga.start(orders_side.CONSUMER, after_commit=crash_on(declined, "PaymentFailed"))
-    saga.start(payments_side.CONSUMER, after_commit=crash_on(rejected, "OrderRejected"))
+    saga.start(payments_consumers.CONSUMER, after_commit=crash_on(rejected, "OrderRejected"))
 
     assert saga.pay(customer, declined, declined_total, "card", CARD_DECLINED) == "FAILED"
     saga.reject(rejected)
     crashed: set[str] = set()
 
     def both_crashed() -> bool:
-        return crashed == {orders_side.CONSUMER, payments_side.CONSUMER}
+        return crashed == {orders_side.CONSUMER, payments_consumers.CONSUMER}
 
     while not both_crashed():
         try:
@@ -110,7 +111,7 @@ def test_consumers_killed_after_their_effect_but_before_the_kafka_commit_finish_
     # The effects are in, the offsets are not: restarted members get the events again.
     assert saga.order_status(declined) == ("CANCELLED", "payment_failed")
     assert saga.refunds_of(rejected) == 1
-    restarted = {name: saga.start(name) for name in (orders_side.CONSUMER, payments_side.CONSUMER)}
+    restarted = {name: saga.start(name) for name in (orders_side.CONSUMER, payments_consumers.CONSUMER)}
     saga.pump(until=lambda: all(consumer.skipped_duplicates >= 1 for consumer in restarted.values()))
 
     assert saga.cancellations_of(declined) == 1
@@ -137,7 +138,7 @@ def test_an_event_delivered_again_changes_nothing(saga: SagaRig, customer: str) 
             "SELECT payload FROM orders.outbox WHERE event_type = 'OrderRejected' AND message_key = %(id)s",
             {"id": str(order_id)},
         ).scalar_one()
-    consumer = saga.consumers[payments_side.CONSUMER]
+    consumer = saga.consumers[payments_consumers.CONSUMER]
     before = consumer.skipped_duplicates
 
     # The same record published again, as a relay that crashed before marking it would.

@@ -1,7 +1,7 @@
 import pytest
 
-from serving.payments.gateway import GatewayDeclined, GatewayTimeout, GatewayUnavailable
-from serving.payments.retry import RetryPolicy, call_with_retries
+from serving.payments.adapters.retry import RetryPolicy, call_with_retries
+from serving.payments.domain.gateway import GatewayDeclined, GatewayTimeout, GatewayUnavailable
 
 
 class Flaky:

@@ -2,8 +2,8 @@ import uuid
 
 import pytest
 
-from serving.payments import ledger
-from serving.payments.ledger import JournalEntry, Line, UnbalancedEntry
+from serving.payments.domain import ledger
+from serving.payments.domain.ledger import JournalEntry, Line, UnbalancedEntry
 
 
 def test_every_entry_the_service_builds_sums_to_zero_and_touches_two_accounts() -> None:

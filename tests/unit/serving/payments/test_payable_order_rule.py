@@ -2,7 +2,7 @@ import uuid
 
 import pytest
 
-from serving.payments.domain import OrderToPay, PaymentRejected, check_payable
+from serving.payments.domain.payment import OrderToPay, PaymentRejected, check_payable
 
 ORDER = OrderToPay(uuid.uuid4(), "cust-1", "PENDING", 27500, "INR")
 

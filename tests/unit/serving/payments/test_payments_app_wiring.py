@@ -6,11 +6,11 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
-from serving.payments import runtime
-from serving.payments.razorpay import RazorpayGateway
-from serving.payments.runtime import build_gateway, retry_policy
-from serving.payments.sandbox import SandboxGateway
-from serving.payments.sandbox_postgres import PostgresSandboxStore
+from serving.payments import bootstrap
+from serving.payments.adapters.razorpay import RazorpayGateway
+from serving.payments.adapters.sandbox import SandboxGateway
+from serving.payments.adapters.sandbox_postgres import PostgresSandboxStore
+from serving.payments.bootstrap import build_gateway, retry_policy
 from serving.settings import ServingSettings
 
 
@@ -60,10 +60,10 @@ def test_the_app_closes_the_gateway_it_built_on_shutdown_but_not_one_a_test_gave
 ) -> None:
     settings = ServingSettings.of(database_url=UNREACHABLE_DATABASE)
     built = _ClosableGateway()
-    monkeypatch.setattr(runtime, "build_gateway", lambda _settings: built)
+    monkeypatch.setattr(bootstrap, "build_gateway", lambda _settings: built)
     app = create_app(settings)
     with TestClient(app):
-        assert runtime.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is built
+        assert bootstrap.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is built
         assert built.closed == 0
     assert built.closed == 1
 
@@ -71,5 +71,5 @@ def test_the_app_closes_the_gateway_it_built_on_shutdown_but_not_one_a_test_gave
     app = create_app(settings)
     app.state.payment_gateway = given
     with TestClient(app):
-        assert runtime.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is given
+        assert bootstrap.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is given
     assert given.closed == 0

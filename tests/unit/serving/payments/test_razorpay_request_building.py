@@ -4,8 +4,9 @@ import json
 import httpx
 import pytest
 
-from serving.payments import razorpay_requests as rz
-from serving.payments.gateway import (
+from serving.payments.adapters import razorpay_requests as rz
+from serving.payments.adapters.razorpay import RazorpayGateway
+from serving.payments.domain.gateway import (
     CardDetails,
     ChargeRequest,
     GatewayDeclined,
@@ -13,7 +14,6 @@ from serving.payments.gateway import (
     GatewayUnavailable,
     RefundRequest,
 )
-from serving.payments.razorpay import RazorpayGateway
 
 CREDENTIALS = rz.RazorpayCredentials(key_id="rzp_test_abc", key_secret="s3cr3t")
 

@@ -3,7 +3,7 @@ from datetime import UTC, datetime
 
 import pytest
 
-from serving.payments.domain import (
+from serving.payments.domain.payment import (
     Method,
     Payment,
     PaymentRejected,
@@ -12,7 +12,7 @@ from serving.payments.domain import (
     derived_id,
     resolve_refund,
 )
-from serving.payments.schemas import CreatePaymentRequest
+from serving.payments.entrypoints.schemas import CreatePaymentRequest
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 

@@ -1,6 +1,14 @@
 import pytest
 
-from serving.payments.gateway import (
+from serving.payments.adapters.sandbox import (
+    CARD_DECLINED,
+    CARD_SUCCEEDS,
+    CARD_TIMES_OUT,
+    CARD_TRANSIENT,
+    SANDBOX_CARDS,
+    SandboxGateway,
+)
+from serving.payments.domain.gateway import (
     CardDetails,
     ChargeRequest,
     GatewayDeclined,
@@ -9,14 +17,6 @@ from serving.payments.gateway import (
     RefundRequest,
     card_brand,
     luhn_valid,
-)
-from serving.payments.sandbox import (
-    CARD_DECLINED,
-    CARD_SUCCEEDS,
-    CARD_TIMES_OUT,
-    CARD_TRANSIENT,
-    SANDBOX_CARDS,
-    SandboxGateway,
 )
 
 

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from serving.orders.domain import OrderStatus
-from serving.payments.domain import Method, RefundDestination
+from serving.payments.domain.payment import Method, RefundDestination
 from serving.saga.decisions import (
     RefundPlan,
     accept_deadline,
