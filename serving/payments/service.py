@@ -28,7 +28,7 @@ from serving.kernel.field_errors import FieldError
 from serving.payments.adapters import repository
 from serving.payments.adapters.events import payment_outcome_envelope, payment_refunded_envelope
 from serving.payments.adapters.orders_port import OrdersApi, PayableOrders
-from serving.payments.adapters.repository import IdempotencyKeyReused, InsufficientFunds, StoredResponse
+from serving.payments.adapters.repository import IdempotencyKeyReused, StoredResponse, WalletOverdrawn
 from serving.payments.adapters.retry import RetryPolicy, call_with_retries
 from serving.payments.domain import ledger
 from serving.payments.domain.gateway import (
@@ -42,15 +42,13 @@ from serving.payments.domain.gateway import (
     RefundRequest,
     card_brand,
 )
+from serving.payments.domain.payable import check_payable
 from serving.payments.domain.payment import (
-    CONFLICT,
     Method,
     Payment,
-    PaymentRejected,
     PaymentStatus,
     Refund,
     RefundDestination,
-    check_payable,
     derived_id,
     resolve_refund,
 )
@@ -64,9 +62,17 @@ from serving.payments.entrypoints.schemas import (
     TransactionPage,
 )
 from serving.payments.entrypoints.schemas import RefundRequest as RefundBody
+from serving.payments.errors import (
+    CardDeclined,
+    GatewayStillUnavailable,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidPaymentRequest,
+    OrderAlreadyPaid,
+    RefundDeclined,
+)
 
-INSUFFICIENT_FUNDS = "urn:tiffin:problem:insufficient-funds"
-GATEWAY_PROBLEM = "urn:tiffin:problem:payment-gateway"
+GATEWAY_UNAVAILABLE = "The card gateway is unavailable; retry with the same Idempotency-Key."
 
 
 def _utc_now() -> datetime:
@@ -103,11 +109,11 @@ class Payments:
         trace_id: str | None = None,
     ) -> Outcome:
         """Pay for an order by card, wallet or COD. 201 with the payment (FAILED if the
-        card was declined or the gateway stayed down), or PaymentRejected: also when
-        the order is not the customer's, is past paying for, or costs another amount."""
+        card was declined or the gateway stayed down), or a PaymentError: UnknownOrder,
+        OrderNotPayable, AmountMismatch, OrderAlreadyPaid, InsufficientFunds, ..."""
         errors = request.card_errors()
         if errors:
-            raise PaymentRejected(422, "The payment request is not valid; fix: card.", errors)
+            raise InvalidPaymentRequest("The payment request is not valid; fix: card.", errors)
         payment_id = derived_id(customer_id, "payment", idempotency_key)
         with self.engine.begin() as connection:
             stored = self._claim(connection, customer_id, idempotency_key, request.fingerprint())
@@ -136,12 +142,10 @@ class Payments:
                 entry = ledger.wallet_payment(customer_id, payment.amount_minor, uuid.uuid4(), payment_id)
                 try:
                     repository.post_entry(connection, entry, now)
-                except InsufficientFunds:
-                    raise PaymentRejected(
-                        409,
+                except WalletOverdrawn:
+                    raise InsufficientFunds(
                         "The wallet balance is lower than the amount.",
                         [FieldError("amount_minor", "The wallet balance is lower than the amount.")],
-                        INSUFFICIENT_FUNDS,
                     ) from None
             elif request.method is Method.CARD:
                 assert request.card is not None  # card_errors() checked it
@@ -305,13 +309,9 @@ class Payments:
         try:
             return call_with_retries(lambda: self.gateway.refund(request), self.retry_policy).reference
         except GatewayDeclined as declined:
-            raise PaymentRejected(
-                502, f"The card gateway refused the refund: {declined.reason}.", [], GATEWAY_PROBLEM
-            ) from None
+            raise RefundDeclined(f"The card gateway refused the refund: {declined.reason}.") from None
         except GatewayUnavailable:
-            raise PaymentRejected(
-                503, "The card gateway is unavailable; retry with the same Idempotency-Key.", [], GATEWAY_PROBLEM
-            ) from None
+            raise GatewayStillUnavailable(GATEWAY_UNAVAILABLE) from None
 
     # --- wallet top-ups -------------------------------------------------------------
 
@@ -351,16 +351,11 @@ class Payments:
         try:
             return call_with_retries(lambda: self.gateway.charge(charge_request), self.retry_policy)
         except GatewayDeclined as declined:
-            raise PaymentRejected(
-                402,
-                "The card was declined.",
-                [FieldError("card.number", f"The card was declined ({declined.reason}).")],
-                GATEWAY_PROBLEM,
+            raise CardDeclined(
+                "The card was declined.", [FieldError("card.number", f"The card was declined ({declined.reason}).")]
             ) from None
         except GatewayUnavailable:
-            raise PaymentRejected(
-                503, "The card gateway is unavailable; retry with the same Idempotency-Key.", [], GATEWAY_PROBLEM
-            ) from None
+            raise GatewayStillUnavailable(GATEWAY_UNAVAILABLE) from None
 
     # --- shared ---------------------------------------------------------------------
 
@@ -368,11 +363,9 @@ class Payments:
         try:
             return repository.claim_idempotency_key(connection, caller, key, fingerprint, self.now())
         except IdempotencyKeyReused:
-            raise PaymentRejected(
-                409,
+            raise IdempotencyConflict(
                 "This Idempotency-Key was already used for a different request.",
                 [FieldError("Idempotency-Key", "Already used for a different request; use a new key.")],
-                CONFLICT,
             ) from None
 
 
@@ -400,9 +393,7 @@ def _insert_live_payment(connection: Connection, payment: Payment) -> None:
     except IntegrityError as exc:
         if "uq_payments_live_order" not in str(exc.orig):
             raise
-        raise PaymentRejected(
-            409,
+        raise OrderAlreadyPaid(
             "The order already has a pending or succeeded payment.",
             [FieldError("order_id", "The order already has a pending or succeeded payment.")],
-            CONFLICT,
         ) from None

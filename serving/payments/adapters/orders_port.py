@@ -15,7 +15,7 @@ from typing import Protocol
 from sqlalchemy.engine import Connection
 
 from serving.orders import api as orders_api
-from serving.payments.domain.payment import OrderToPay
+from serving.payments.domain.payable import OrderToPay
 
 
 class PayableOrders(Protocol):

@@ -37,7 +37,9 @@ class IdempotencyKeyReused(Exception):
     """The key was used before for a different request."""
 
 
-class InsufficientFunds(Exception):
+class WalletOverdrawn(Exception):
+    """A wallet would go below zero (or does not exist); the use case says what that means."""
+
     def __init__(self, account_id: str) -> None:
         super().__init__(account_id)
         self.account_id = account_id
@@ -114,7 +116,7 @@ def post_entry(connection: Connection, entry: ledger.JournalEntry, now: datetime
     PostgreSQL re-checks the condition against the latest committed balance after
     waiting for a concurrent writer, so two debits can never both spend the same
     money. Rows are locked in account-id order, so two entries cannot deadlock.
-    Raises InsufficientFunds if a wallet would go negative (or does not exist).
+    Raises WalletOverdrawn if a wallet would go negative (or does not exist).
     """
     connection.execute(
         sa.insert(journal_entries).values(
@@ -137,7 +139,7 @@ def post_entry(connection: Connection, entry: ledger.JournalEntry, now: datetime
             .returning(accounts.c.balance_minor)
         ).scalar_one_or_none()
         if balance is None:
-            raise InsufficientFunds(line.account_id)
+            raise WalletOverdrawn(line.account_id)
         balances[line.account_id] = balance
         connection.execute(
             sa.insert(journal_lines).values(

@@ -1,4 +1,5 @@
-"""Pure payment rules: methods, statuses, refund limits and idempotency fingerprints.
+"""Pure payment rules: methods, statuses, the payment limit, refund limits and idempotency
+fingerprints.
 
 No I/O here; the caller supplies ids and clocks.
 """
@@ -16,11 +17,11 @@ from typing import Any
 
 from contracts.money import MAX_PAYMENT_MINOR
 from serving.kernel.field_errors import FieldError
+from serving.payments.errors import NotRefundable, RefundTooLarge
 
 SUPPORTED_CURRENCIES = frozenset({"INR"})
 # Shared with orders, which refuse an order dearer than this (one source of truth).
 MAX_AMOUNT_MINOR = MAX_PAYMENT_MINOR
-CONFLICT = "urn:tiffin:problem:conflict"
 IDEMPOTENCY_KEY_PATTERN = r"^[A-Za-z0-9_.:\-]{8,128}$"
 
 # Ids derived from (caller, operation, Idempotency-Key): a client that resubmits after
@@ -79,17 +80,6 @@ class Refund:
     created_at: datetime
 
 
-class PaymentRejected(Exception):
-    """A money rule is broken; ``status`` is the HTTP answer, ``errors`` name the fields."""
-
-    def __init__(self, status: int, detail: str, errors: list[FieldError], problem_type: str | None = None) -> None:
-        super().__init__(detail)
-        self.status = status
-        self.detail = detail
-        self.errors = tuple(errors)
-        self.problem_type = problem_type
-
-
 def derived_id(caller: str, operation: str, idempotency_key: str) -> uuid.UUID:
     return uuid.uuid5(_ID_NAMESPACE, f"{caller}\x1f{operation}\x1f{idempotency_key}")
 
@@ -104,69 +94,27 @@ def fingerprint(operation: str, body: Mapping[str, Any]) -> str:
 def resolve_refund(
     payment: Payment, amount_minor: int | None, destination: RefundDestination
 ) -> tuple[int, RefundDestination]:
-    """The amount and concrete destination of a refund, or PaymentRejected.
+    """The amount and concrete destination of a refund, or NotRefundable / RefundTooLarge.
 
     ``amount_minor`` None means "everything not yet refunded". COD cash cannot go back
     the way it came, so "original" for COD means the wallet.
     """
     if payment.status is not PaymentStatus.SUCCEEDED:
-        raise PaymentRejected(
-            409,
+        raise NotRefundable(
             f"Only a succeeded payment can be refunded; this one is {payment.status.value}.",
             [FieldError("payment_id", "The payment has not succeeded.")],
-            CONFLICT,
         )
     remaining = payment.amount_minor - payment.refunded_minor
     amount = remaining if amount_minor is None else amount_minor
     if remaining == 0:
-        raise PaymentRejected(
-            409,
-            "The payment is already fully refunded.",
-            [FieldError("amount_minor", "Nothing is left to refund.")],
-            CONFLICT,
+        raise NotRefundable(
+            "The payment is already fully refunded.", [FieldError("amount_minor", "Nothing is left to refund.")]
         )
     if not 1 <= amount <= remaining:
-        raise PaymentRejected(
-            422,
+        raise RefundTooLarge(
             "A refund cannot exceed what is left of the payment.",
             [FieldError("amount_minor", f"At most {remaining} minor units can still be refunded.")],
         )
     if destination is RefundDestination.ORIGINAL and payment.method is not Method.CARD:
         destination = RefundDestination.WALLET
     return amount, destination
-
-
-# An order can be paid for until the kitchen starts on it. A later payment would be
-# for food already being made unpaid-for, and the saga cancels on PaymentFailed only
-# in these two states, so a retry after a failed card is possible exactly here.
-PAYABLE_ORDER_STATUSES = frozenset({"PENDING", "ACCEPTED"})
-
-
-@dataclass(frozen=True)
-class OrderToPay:
-    """What payments needs to know of an order: whose it is, its state, and what it costs."""
-
-    order_id: uuid.UUID
-    customer_id: str
-    status: str
-    total_minor: int
-    currency: str
-
-
-def check_payable(order: OrderToPay | None, customer_id: str, amount_minor: int, currency: str) -> None:
-    """PaymentRejected unless ``customer_id`` may pay exactly ``amount_minor`` for ``order`` now.
-
-    Someone else's order answers like a missing one (404), so ids cannot be probed.
-    """
-    if order is None or order.customer_id != customer_id:
-        raise PaymentRejected(404, "No such order to pay for.", [FieldError("order_id", "No such order of yours.")])
-    if order.status not in PAYABLE_ORDER_STATUSES:
-        message = f"The order is {order.status}; it can no longer be paid for."
-        raise PaymentRejected(409, message, [FieldError("order_id", message)], CONFLICT)
-    errors: list[FieldError] = []
-    if currency != order.currency:
-        errors.append(FieldError("currency", f"The order is in {order.currency}."))
-    if amount_minor != order.total_minor:
-        errors.append(FieldError("amount_minor", f"Must equal the order's total, {order.total_minor} minor units."))
-    if errors:
-        raise PaymentRejected(422, "The payment does not match the order.", errors)

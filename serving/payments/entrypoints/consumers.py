@@ -22,8 +22,9 @@ from serving.payments.adapters.in_transaction import ConnectionAsEngine
 from serving.payments.adapters.retry import RetryPolicy
 from serving.payments.adapters.tables import payments
 from serving.payments.domain.gateway import PaymentGateway
-from serving.payments.domain.payment import Method, PaymentRejected, PaymentStatus
+from serving.payments.domain.payment import Method, PaymentStatus
 from serving.payments.entrypoints.schemas import RefundRequest
+from serving.payments.errors import GatewayStillUnavailable, PaymentError
 from serving.payments.service import Payments
 from serving.saga import decisions
 
@@ -73,13 +74,13 @@ def order_event_handler(
                 decisions.refund_idempotency_key(envelope.event_id),
                 trace_id=envelope.trace_id,
             )
-        except PaymentRejected as rejected:
-            if rejected.status == 503:
-                raise  # the gateway is down: roll back and let the consumer retry this event
+        except GatewayStillUnavailable:
+            raise  # the gateway is down: roll back and let the consumer retry this event
+        except PaymentError as refused:
             # Refused for good (e.g. the gateway declined the refund): recorded, and an
             # operator refunds by hand; retrying would be refused the same way.
-            log.error("refund for order %s refused: %s", plan.order_id, rejected)
-            return f"refund_refused_{rejected.status}"
+            log.error("refund for order %s refused (%s): %s", plan.order_id, refused.code, refused)
+            return f"refund_refused_{refused.code}"
         return "refunded"
 
     return handle

@@ -14,7 +14,7 @@ from serving.kernel.field_errors import FieldError
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_sequence_cursor
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
 from serving.payments.bootstrap import gateway_lifespan, payments_for
-from serving.payments.domain.payment import IDEMPOTENCY_KEY_PATTERN, PaymentRejected
+from serving.payments.domain.payment import IDEMPOTENCY_KEY_PATTERN
 from serving.payments.entrypoints.schemas import (
     CreatePaymentRequest,
     PaymentOut,
@@ -24,6 +24,21 @@ from serving.payments.entrypoints.schemas import (
     TopUpRequest,
     TransactionPage,
     WalletOut,
+)
+from serving.payments.errors import (
+    AmountMismatch,
+    CardDeclined,
+    GatewayStillUnavailable,
+    IdempotencyConflict,
+    InsufficientFunds,
+    InvalidPaymentRequest,
+    NotRefundable,
+    OrderAlreadyPaid,
+    OrderNotPayable,
+    PaymentError,
+    RefundDeclined,
+    RefundTooLarge,
+    UnknownOrder,
 )
 from serving.payments.service import Outcome, Payments
 
@@ -75,8 +90,30 @@ def _answer(outcome: Outcome, location: str | None = None) -> JSONResponse:
     return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
 
 
-def _problem(rejected: PaymentRejected) -> ProblemError:
-    return ProblemError(rejected.status, rejected.detail, errors=rejected.errors, problem_type=rejected.problem_type)
+CONFLICT = "urn:tiffin:problem:conflict"
+INSUFFICIENT_FUNDS = "urn:tiffin:problem:insufficient-funds"
+GATEWAY_PROBLEM = "urn:tiffin:problem:payment-gateway"
+
+# Every refusal of the service, as (status, problem type); None: the status's own type.
+PROBLEMS: dict[type[PaymentError], tuple[int, str | None]] = {
+    InvalidPaymentRequest: (422, None),
+    UnknownOrder: (404, None),
+    OrderNotPayable: (409, CONFLICT),
+    AmountMismatch: (422, None),
+    OrderAlreadyPaid: (409, CONFLICT),
+    InsufficientFunds: (409, INSUFFICIENT_FUNDS),
+    NotRefundable: (409, CONFLICT),
+    RefundTooLarge: (422, None),
+    IdempotencyConflict: (409, CONFLICT),
+    CardDeclined: (402, GATEWAY_PROBLEM),
+    RefundDeclined: (502, GATEWAY_PROBLEM),
+    GatewayStillUnavailable: (503, GATEWAY_PROBLEM),
+}
+
+
+def _problem(refused: PaymentError) -> ProblemError:
+    status, problem_type = next(PROBLEMS[kind] for kind in type(refused).__mro__ if kind in PROBLEMS)
+    return ProblemError(status, refused.detail, errors=refused.errors, problem_type=problem_type)
 
 
 @router.post(
@@ -95,8 +132,8 @@ def create_payment(
     key = _idempotency_key(idempotency_key)
     try:
         outcome = service.create_payment(principal.subject, body, key, trace_id=_trace_id(request))
-    except PaymentRejected as rejected:
-        raise _problem(rejected) from None
+    except PaymentError as refused:
+        raise _problem(refused) from None
     return _answer(outcome, f"{request.url.path}/{outcome.body['payment_id']}")
 
 
@@ -146,8 +183,8 @@ def refund_payment(
     key = _idempotency_key(idempotency_key)
     try:
         outcome = service.refund(principal.subject, payment_id, body, key, trace_id=_trace_id(request))
-    except PaymentRejected as rejected:
-        raise _problem(rejected) from None
+    except PaymentError as refused:
+        raise _problem(refused) from None
     if outcome is None:
         raise ProblemError(404, f"No payment {payment_id} was found.")
     return _answer(outcome)
@@ -180,8 +217,8 @@ def top_up(
     key = _idempotency_key(idempotency_key)
     try:
         outcome = service.top_up(principal.subject, body, key)
-    except PaymentRejected as rejected:
-        raise _problem(rejected) from None
+    except PaymentError as refused:
+        raise _problem(refused) from None
     return _answer(outcome)
 
 

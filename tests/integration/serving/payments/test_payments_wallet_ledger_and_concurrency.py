@@ -11,8 +11,9 @@ from sqlalchemy.exc import IntegrityError
 
 from serving.payments.adapters import tables
 from serving.payments.domain import ledger
-from serving.payments.domain.payment import Method, PaymentRejected
+from serving.payments.domain.payment import Method
 from serving.payments.entrypoints.schemas import CreatePaymentRequest
+from serving.payments.errors import PaymentError
 from serving.payments.service import Payments
 
 pytestmark = pytest.mark.stack
@@ -41,8 +42,8 @@ def test_twenty_concurrent_wallet_debits_never_overdraw_the_wallet(
         try:
             payments.create_payment(buyer, _wallet_request(order_id, 1_000), f"key-{uuid.uuid4().hex}")
             result = "paid"
-        except PaymentRejected as rejected:
-            result = f"rejected:{rejected.status}:{rejected.errors[0].field}"
+        except PaymentError as refused:
+            result = f"rejected:{type(refused).__name__}:{refused.errors[0].field}"
         with lock:
             outcomes.append(result)
 
@@ -52,7 +53,7 @@ def test_twenty_concurrent_wallet_debits_never_overdraw_the_wallet(
     for thread in threads:
         thread.join(timeout=60)
 
-    assert sorted(outcomes) == ["paid"] * 10 + ["rejected:409:amount_minor"] * 10
+    assert sorted(outcomes) == ["paid"] * 10 + ["rejected:InsufficientFunds:amount_minor"] * 10
     assert payments.wallet_balance(buyer) == 0
     with db.connect() as connection:
         wallet_lines = connection.execute(

@@ -6,13 +6,13 @@ import pytest
 from serving.payments.domain.payment import (
     Method,
     Payment,
-    PaymentRejected,
     PaymentStatus,
     RefundDestination,
     derived_id,
     resolve_refund,
 )
 from serving.payments.entrypoints.schemas import CreatePaymentRequest
+from serving.payments.errors import NotRefundable, RefundTooLarge
 
 NOW = datetime(2026, 11, 25, tzinfo=UTC)
 
@@ -28,9 +28,8 @@ def test_no_amount_refunds_everything_not_yet_refunded() -> None:
 
 
 def test_a_refund_above_what_is_left_names_amount_minor() -> None:
-    with pytest.raises(PaymentRejected) as rejected:
+    with pytest.raises(RefundTooLarge) as rejected:
         resolve_refund(_payment(refunded=300), 701, RefundDestination.ORIGINAL)
-    assert rejected.value.status == 422
     assert [e.field for e in rejected.value.errors] == ["amount_minor"]
 
 
@@ -40,9 +39,8 @@ def test_a_fully_refunded_or_unsettled_payment_cannot_be_refunded() -> None:
         _payment(status=PaymentStatus.PENDING),
         _payment(status=PaymentStatus.FAILED),
     ):
-        with pytest.raises(PaymentRejected) as rejected:
+        with pytest.raises(NotRefundable):
             resolve_refund(payment, 1, RefundDestination.WALLET)
-        assert rejected.value.status == 409
 
 
 def test_cash_and_wallet_payments_are_refunded_to_the_wallet_even_when_original_is_asked() -> None:

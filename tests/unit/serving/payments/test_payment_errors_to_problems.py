@@ -1,0 +1,27 @@
+"""The router's one table from the service's typed refusals to problem documents."""
+
+from __future__ import annotations
+
+from serving.kernel.field_errors import FieldError
+from serving.payments import errors
+from serving.payments.entrypoints.router import CONFLICT, GATEWAY_PROBLEM, PROBLEMS, _problem
+
+
+def _subclasses(kind: type[errors.PaymentError]) -> set[type[errors.PaymentError]]:
+    found = set(kind.__subclasses__())
+    return found.union(*(_subclasses(sub) for sub in found)) if found else found
+
+
+def test_every_refusal_of_the_service_has_exactly_one_problem() -> None:
+    assert set(PROBLEMS) == _subclasses(errors.PaymentError)
+    assert len({kind.code for kind in PROBLEMS}) == len(PROBLEMS)
+
+
+def test_the_problem_keeps_the_refusals_detail_and_fields() -> None:
+    refused = errors.OrderNotPayable("The order is PREPARING.", [FieldError("order_id", "The order is PREPARING.")])
+    problem = _problem(refused)
+    assert (problem.status, problem.problem_type, problem.detail) == (409, CONFLICT, "The order is PREPARING.")
+    assert problem.errors == (FieldError("order_id", "The order is PREPARING."),)
+    unavailable = _problem(errors.GatewayStillUnavailable("down"))
+    assert (unavailable.status, unavailable.problem_type, unavailable.errors) == (503, GATEWAY_PROBLEM, ())
+    assert _problem(errors.UnknownOrder("No such order.")).problem_type == "urn:tiffin:problem:not-found"
