@@ -2,7 +2,7 @@
 
 Each error carries a ``detail`` for people and ``errors`` naming the fields to fix.
 Nothing the refused call meant to write is committed. The router turns each type
-into its problem document (one table, ``entrypoints/router.py``); the order saga's
+into its problem document (one table, ``entrypoints/problems.py``); the order saga's
 consumer tells "retry later" (``GatewayStillUnavailable``) from "refused for good"
 (every other type) by type.
 """

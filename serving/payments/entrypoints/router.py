@@ -15,6 +15,7 @@ from serving.kernel.http.keyset_cursor import InvalidCursor, decode_sequence_cur
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
 from serving.payments.bootstrap import gateway_lifespan, payments_for
 from serving.payments.domain.payment import IDEMPOTENCY_KEY_PATTERN
+from serving.payments.entrypoints.problems import problem_for
 from serving.payments.entrypoints.schemas import (
     CreatePaymentRequest,
     PaymentOut,
@@ -25,21 +26,7 @@ from serving.payments.entrypoints.schemas import (
     TransactionPage,
     WalletOut,
 )
-from serving.payments.errors import (
-    AmountMismatch,
-    CardDeclined,
-    GatewayStillUnavailable,
-    IdempotencyConflict,
-    InsufficientFunds,
-    InvalidPaymentRequest,
-    NotRefundable,
-    OrderAlreadyPaid,
-    OrderNotPayable,
-    PaymentError,
-    RefundDeclined,
-    RefundTooLarge,
-    UnknownOrder,
-)
+from serving.payments.errors import PaymentError
 from serving.payments.service import Outcome, Payments
 
 # Every error is a problem document; 402/409/502/503 come from the money rules and the gateway.
@@ -87,33 +74,9 @@ def _answer(outcome: Outcome, location: str | None = None) -> JSONResponse:
     headers = {REPLAYED_HEADER: "true" if outcome.replayed else "false"}
     if location:
         headers["Location"] = location
-    return JSONResponse(outcome.body, status_code=outcome.status_code, headers=headers)
-
-
-CONFLICT = "urn:tiffin:problem:conflict"
-INSUFFICIENT_FUNDS = "urn:tiffin:problem:insufficient-funds"
-GATEWAY_PROBLEM = "urn:tiffin:problem:payment-gateway"
-
-# Every refusal of the service, as (status, problem type); None: the status's own type.
-PROBLEMS: dict[type[PaymentError], tuple[int, str | None]] = {
-    InvalidPaymentRequest: (422, None),
-    UnknownOrder: (404, None),
-    OrderNotPayable: (409, CONFLICT),
-    AmountMismatch: (422, None),
-    OrderAlreadyPaid: (409, CONFLICT),
-    InsufficientFunds: (409, INSUFFICIENT_FUNDS),
-    NotRefundable: (409, CONFLICT),
-    RefundTooLarge: (422, None),
-    IdempotencyConflict: (409, CONFLICT),
-    CardDeclined: (402, GATEWAY_PROBLEM),
-    RefundDeclined: (502, GATEWAY_PROBLEM),
-    GatewayStillUnavailable: (503, GATEWAY_PROBLEM),
-}
-
-
-def _problem(refused: PaymentError) -> ProblemError:
-    status, problem_type = next(PROBLEMS[kind] for kind in type(refused).__mro__ if kind in PROBLEMS)
-    return ProblemError(status, refused.detail, errors=refused.errors, problem_type=problem_type)
+    # Every money-moving call creates something (a payment, a refund, a top-up); a
+    # replay answers as the first call did.
+    return JSONResponse(outcome.body, status_code=status.HTTP_201_CREATED, headers=headers)
 
 
 @router.post(
@@ -133,7 +96,7 @@ def create_payment(
     try:
         outcome = service.create_payment(principal.subject, body, key, trace_id=_trace_id(request))
     except PaymentError as refused:
-        raise _problem(refused) from None
+        raise problem_for(refused) from None
     return _answer(outcome, f"{request.url.path}/{outcome.body['payment_id']}")
 
 
@@ -184,7 +147,7 @@ def refund_payment(
     try:
         outcome = service.refund(principal.subject, payment_id, body, key, trace_id=_trace_id(request))
     except PaymentError as refused:
-        raise _problem(refused) from None
+        raise problem_for(refused) from None
     if outcome is None:
         raise ProblemError(404, f"No payment {payment_id} was found.")
     return _answer(outcome)
@@ -218,7 +181,7 @@ def top_up(
     try:
         outcome = service.top_up(principal.subject, body, key)
     except PaymentError as refused:
-        raise _problem(refused) from None
+        raise problem_for(refused) from None
     return _answer(outcome)
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from serving.kernel.field_errors import FieldError
 from serving.payments import errors
-from serving.payments.entrypoints.router import CONFLICT, GATEWAY_PROBLEM, PROBLEMS, _problem
+from serving.payments.entrypoints.problems import CONFLICT, GATEWAY_PROBLEM, PROBLEMS, problem_for
 
 
 def _subclasses(kind: type[errors.PaymentError]) -> set[type[errors.PaymentError]]:
@@ -12,16 +12,16 @@ def _subclasses(kind: type[errors.PaymentError]) -> set[type[errors.PaymentError
     return found.union(*(_subclasses(sub) for sub in found)) if found else found
 
 
-def test_every_refusal_of_the_service_has_exactly_one_problem() -> None:
+def test_every_refusal_of_the_service_has_exactly_oneproblem_for() -> None:
     assert set(PROBLEMS) == _subclasses(errors.PaymentError)
     assert len({kind.code for kind in PROBLEMS}) == len(PROBLEMS)
 
 
 def test_the_problem_keeps_the_refusals_detail_and_fields() -> None:
     refused = errors.OrderNotPayable("The order is PREPARING.", [FieldError("order_id", "The order is PREPARING.")])
-    problem = _problem(refused)
+    problem = problem_for(refused)
     assert (problem.status, problem.problem_type, problem.detail) == (409, CONFLICT, "The order is PREPARING.")
     assert problem.errors == (FieldError("order_id", "The order is PREPARING."),)
-    unavailable = _problem(errors.GatewayStillUnavailable("down"))
+    unavailable = problem_for(errors.GatewayStillUnavailable("down"))
     assert (unavailable.status, unavailable.problem_type, unavailable.errors) == (503, GATEWAY_PROBLEM, ())
-    assert _problem(errors.UnknownOrder("No such order.")).problem_type == "urn:tiffin:problem:not-found"
+    assert problem_for(errors.UnknownOrder("No such order.")).problem_type == "urn:tiffin:problem:not-found"
