@@ -16,15 +16,14 @@ from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
-from contracts.topics import ORDERS, PAYMENTS
+from contracts.topics import PAYMENTS
 from serving.kernel.db import create_engine
 from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.kernel.messaging.running import run_until_signalled
 from serving.migrations.registry import migrate
 from serving.orders.stock import CatalogStock
 from serving.orders.tables import processed_events as orders_processed
-from serving.payments.adapters.tables import processed_events as payments_processed
-from serving.payments.bootstrap import build_gateway, retry_policy
+from serving.payments import bootstrap as payments_bootstrap
 from serving.payments.entrypoints import consumers as payments_consumers
 from serving.saga import orders_side
 from serving.saga.sweeper import AcceptTimeoutSweeper
@@ -57,21 +56,10 @@ def orders_saga(settings: ServingSettings, engine: Engine) -> IdempotentConsumer
 
 
 def payments_saga(settings: ServingSettings, engine: Engine, group: str | None = None) -> IdempotentConsumer:
-    """The payments service's consumer of orders.v1 (rejections and cancellations -> refunds).
-
-    Its gateway is its own, built from settings like the API's: with the sandbox both
-    share the provider's state in PostgreSQL, so it refunds cards the API charged.
-    ``group`` replaces the deployment's consumer group (tests use private ones).
-    """
-    return IdempotentConsumer(
-        payments_consumers.CONSUMER,
-        kafka_consumer(
-            settings.kafka_bootstrap, ORDERS.name, group or _group(payments_consumers.CONSUMER), settings.service_name
-        ),
-        engine,
-        payments_processed,
-        payments_consumers.order_event_handler(build_gateway(settings), retry_policy(settings)),
-    )
+    """The payments service's consumer of orders.v1 (rejections and cancellations -> refunds,
+    deliveries -> COD settled). ``group`` replaces the deployment's consumer group (tests
+    use private ones)."""
+    return payments_bootstrap.order_events_consumer(settings, engine, group or _group(payments_consumers.CONSUMER))
 
 
 def accept_timeout(settings: ServingSettings, engine: Engine) -> AcceptTimeoutSweeper:

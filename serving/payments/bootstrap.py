@@ -1,4 +1,5 @@
-"""Building the payments service from settings: which gateway, which retry policy.
+"""Building the payments service from settings: which gateway, which retry policy, the
+service object and its consumer of ``orders.v1``.
 
 The gateway is built once per app (on first use) and kept on ``app.state``; tests
 may put their own gateway (e.g. an in-memory ``SandboxGateway()``) at
@@ -14,12 +15,17 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request
+from sqlalchemy.engine import Engine
 
+from contracts.topics import ORDERS
+from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
+from serving.payments.adapters import tables
 from serving.payments.adapters.razorpay import RazorpayCredentials, RazorpayGateway
 from serving.payments.adapters.retry import RetryPolicy
 from serving.payments.adapters.sandbox import SandboxGateway
 from serving.payments.adapters.sandbox_postgres import PostgresSandboxStore
 from serving.payments.domain.gateway import PaymentGateway
+from serving.payments.entrypoints import consumers
 from serving.payments.service import Payments
 from serving.settings import ServingSettings
 
@@ -47,6 +53,27 @@ def retry_policy(settings: ServingSettings) -> RetryPolicy:
     )
 
 
+def payments_service(settings: ServingSettings, engine: Engine, gateway: PaymentGateway | None = None) -> Payments:
+    """The service on ``engine``, with ``gateway`` or the one the settings choose."""
+    return Payments(engine=engine, gateway=gateway or build_gateway(settings), retry_policy=retry_policy(settings))
+
+
+def order_events_consumer(settings: ServingSettings, engine: Engine, group: str) -> IdempotentConsumer:
+    """The consumer of ``orders.v1`` (rejections and cancellations -> refunds, deliveries ->
+    COD settled) in consumer group ``group``.
+
+    Its gateway is its own, built from settings like the API's: with the sandbox both
+    share the provider's state in PostgreSQL, so it refunds cards the API charged.
+    """
+    return IdempotentConsumer(
+        consumers.CONSUMER,
+        kafka_consumer(settings.kafka_bootstrap, ORDERS.name, group, settings.service_name),
+        engine,
+        tables.processed_events,
+        consumers.order_event_handler(build_gateway(settings), retry_policy(settings)),
+    )
+
+
 def payments_for(request: Request) -> Payments:
     """FastAPI dependency: the service wired to this app's engine and gateway."""
     state = request.app.state
@@ -57,7 +84,7 @@ def payments_for(request: Request) -> Payments:
             gateway = build_gateway(settings)
             state.payment_gateway = gateway
             state.payment_gateway_built = True
-    return Payments(engine=state.database.engine, gateway=gateway, retry_policy=retry_policy(settings))
+    return payments_service(settings, state.database.engine, gateway)
 
 
 @asynccontextmanager

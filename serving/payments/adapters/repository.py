@@ -99,6 +99,14 @@ def find_live_cod_payment(connection: Connection, order_id: uuid.UUID) -> Paymen
     return _payment(row) if row is not None else None
 
 
+def find_succeeded_payment(connection: Connection, order_id: uuid.UUID) -> Payment | None:
+    """The order's captured payment (at most one: uq_payments_live_order); no lock."""
+    row = connection.execute(
+        sa.select(payments).where(payments.c.order_id == order_id, payments.c.status == PaymentStatus.SUCCEEDED.value)
+    ).first()
+    return _payment(row) if row is not None else None
+
+
 def insert_refund(connection: Connection, refund: Refund) -> None:
     connection.execute(
         sa.insert(refunds).values(

@@ -1,32 +1,30 @@
-"""The payments service's saga consumer: reads ``orders.v1``, refunds cancelled orders
-and settles cash on delivery when an order is delivered.
+"""The payments service's consumer of ``orders.v1`` (the saga's payments side): refunds
+rejected and cancelled orders, and settles cash on delivery when an order is delivered.
 
-The order's payment is found by ``order_id`` in the payments schema (the orders
-service keeps no link to it). The refund goes through ``Payments.refund`` with the
-key ``refund:{event_id}``, inside the consumer's transaction (``ConnectionAsEngine``):
+What each event asks of payments is decided in ``domain/order_events.py``. The
+order's payment is found by ``order_id`` in the payments schema (the orders service
+keeps no link to it). The refund goes through ``Payments.refund`` with the key
+``refund:{event_id}``, inside the consumer's transaction (``ConnectionAsEngine``):
 refund, ledger entry, ``PaymentRefunded`` and ``processed_events`` commit together.
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Callable
 from typing import cast
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from contracts.envelope import EventEnvelope
+from serving.payments.adapters import repository
 from serving.payments.adapters.in_transaction import ConnectionAsEngine
 from serving.payments.adapters.retry import RetryPolicy
-from serving.payments.adapters.tables import payments
+from serving.payments.domain import order_events
 from serving.payments.domain.gateway import PaymentGateway
-from serving.payments.domain.payment import Method, PaymentStatus
 from serving.payments.entrypoints.schemas import RefundRequest
 from serving.payments.errors import GatewayStillUnavailable, PaymentError
 from serving.payments.service import Payments
-from serving.saga import decisions
 
 log = logging.getLogger(__name__)
 
@@ -35,43 +33,34 @@ CONSUMER = "payments-saga"
 CALLER = "system:saga"
 
 
-def _succeeded_payment(connection: Connection, order_id: uuid.UUID) -> sa.Row[tuple[uuid.UUID, str, int, int]] | None:
-    """The order's captured payment (at most one: uq_payments_live_order)."""
-    return connection.execute(
-        sa.select(payments.c.payment_id, payments.c.method, payments.c.amount_minor, payments.c.refunded_minor).where(
-            payments.c.order_id == order_id, payments.c.status == PaymentStatus.SUCCEEDED.value
-        )
-    ).first()
-
-
 def order_event_handler(
     gateway: PaymentGateway, retry_policy: RetryPolicy = RetryPolicy()
 ) -> Callable[[Connection, EventEnvelope], str]:
     def handle(connection: Connection, envelope: EventEnvelope) -> str:
-        delivered = decisions.cod_to_settle(envelope.event_type, envelope.payload)
+        delivered = order_events.cod_to_settle(envelope.event_type, envelope.payload)
         if delivered is not None:
             service = Payments(cast(Engine, ConnectionAsEngine(connection)), gateway, retry_policy)
             # settle_cod is idempotent: a redelivered OrderDelivered changes nothing more.
             settled = service.settle_cod(delivered, trace_id=envelope.trace_id)
             return "cod_settled" if settled is not None else "no_cod_payment"
-        plan = decisions.refund_plan(envelope.event_type, envelope.payload)
+        plan = order_events.refund_plan(envelope.event_type, envelope.payload)
         if plan is None:
             return "ignored"
-        payment = _succeeded_payment(connection, plan.order_id)
+        payment = repository.find_succeeded_payment(connection, plan.order_id)
         if payment is None:
             # Failed, still-pending COD, or never paid: no money of the customer's is held.
             return "no_payment"
-        amount = decisions.refund_amount(plan, payment.amount_minor, payment.refunded_minor)
+        amount = order_events.refund_amount(plan, payment.amount_minor, payment.refunded_minor)
         if amount == 0:
             return "nothing_left"
         service = Payments(cast(Engine, ConnectionAsEngine(connection)), gateway, retry_policy)
-        request = RefundRequest(amount_minor=amount, destination=decisions.refund_destination(Method(payment.method)))
+        request = RefundRequest(amount_minor=amount, destination=order_events.refund_destination(payment.method))
         try:
             service.refund(
                 CALLER,
                 payment.payment_id,
                 request,
-                decisions.refund_idempotency_key(envelope.event_id),
+                order_events.refund_idempotency_key(envelope.event_id),
                 trace_id=envelope.trace_id,
             )
         except GatewayStillUnavailable:
