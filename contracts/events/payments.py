@@ -16,54 +16,47 @@ from contracts.money import CurrencyCode, MinorUnits
 PaymentMethod = Literal["card", "wallet", "cod"]
 
 
-class PaymentPending(BaseModel):
+class PaymentOutcome(BaseModel):
+    """What the outcomes of one payment attempt (pending, succeeded, failed) all carry;
+    not an event type itself. Each outcome adds when it happened (and a failure why)."""
+
+    event_type: ClassVar[str]
+    schema_version: ClassVar[int]
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    payment_id: uuid.UUID
+    order_id: uuid.UUID
+    customer_id: str
+    method: PaymentMethod
+    amount_minor: MinorUnits
+    currency: CurrencyCode
+
+
+class PaymentPending(PaymentOutcome):
     """A cash-on-delivery payment was recorded; the cash is collected on delivery."""
 
     event_type: ClassVar[str] = "PaymentPending"
     schema_version: ClassVar[int] = 1
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    payment_id: uuid.UUID
-    order_id: uuid.UUID
-    customer_id: str
-    method: PaymentMethod
-    amount_minor: MinorUnits
-    currency: CurrencyCode
     recorded_at: AwareDatetime
 
 
-class PaymentSucceeded(BaseModel):
+class PaymentSucceeded(PaymentOutcome):
     """The money for an order is ours: card captured, wallet debited or COD cash settled."""
 
     event_type: ClassVar[str] = "PaymentSucceeded"
     schema_version: ClassVar[int] = 1
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    payment_id: uuid.UUID
-    order_id: uuid.UUID
-    customer_id: str
-    method: PaymentMethod
-    amount_minor: MinorUnits
-    currency: CurrencyCode
     succeeded_at: AwareDatetime
 
 
-class PaymentFailed(BaseModel):
+class PaymentFailed(PaymentOutcome):
     """A payment attempt failed for good (declined, or the gateway stayed unavailable)."""
 
     event_type: ClassVar[str] = "PaymentFailed"
     schema_version: ClassVar[int] = 1
 
-    model_config = ConfigDict(frozen=True, extra="forbid")
-
-    payment_id: uuid.UUID
-    order_id: uuid.UUID
-    customer_id: str
-    method: PaymentMethod
-    amount_minor: MinorUnits
-    currency: CurrencyCode
     reason: str = Field(max_length=200)
     failed_at: AwareDatetime
 

@@ -10,7 +10,13 @@ from datetime import datetime
 from pydantic import BaseModel
 
 from contracts.envelope import EventEnvelope
-from contracts.events.payments import PaymentFailed, PaymentPending, PaymentRefunded, PaymentSucceeded
+from contracts.events.payments import (
+    PaymentFailed,
+    PaymentOutcome,
+    PaymentPending,
+    PaymentRefunded,
+    PaymentSucceeded,
+)
 from serving.payments.domain.payment import Payment, PaymentStatus, Refund
 
 PRODUCER = "payments"
@@ -40,7 +46,7 @@ def payment_outcome_envelope(payment: Payment, *, trace_id: str | None = None) -
         "amount_minor": payment.amount_minor,
         "currency": payment.currency,
     }
-    event: BaseModel
+    event: PaymentOutcome
     if payment.status is PaymentStatus.PENDING:
         event = PaymentPending.model_validate({**common, "recorded_at": payment.updated_at})
     elif payment.status is PaymentStatus.SUCCEEDED:
