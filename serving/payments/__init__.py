@@ -1,9 +1,10 @@
 """The payments service: card (through a gateway), wallet (a double-entry ledger), COD.
 
-Pure: ``domain`` (payment and refund rules, idempotency fingerprints), ``ledger``
-(balanced journal entries), ``gateway`` (the provider protocol and card checks),
-``retry``, ``razorpay_requests``. Adapters: ``sandbox`` and ``razorpay`` (gateways;
-the sandbox's shared state is ``sandbox_postgres`` and ``sandbox_tables``),
-``tables`` and ``repository`` (PostgreSQL). ``service`` runs one use case in one
-transaction; ``router`` is the HTTP surface.
+``api`` is all another service may import (the payment limit). ``domain/`` is pure
+(payments and refund rules, ``payable``, ``ledger``, the ``gateway`` port,
+``order_events``: what an order event asks of payments); ``errors`` are the typed
+refusals; ``use_cases/`` run one use case each in one transaction, gathered by
+``service.Payments``; ``adapters/`` talk to PostgreSQL, card gateways and the orders
+service; ``entrypoints/`` are the HTTP routes and the consumer of ``orders.v1``;
+``bootstrap`` builds it all from settings for the composition roots. docs/payments.md.
 """
