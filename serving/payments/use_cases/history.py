@@ -13,7 +13,8 @@ from serving.payments.use_cases.dependencies import Dependencies
 
 
 def get_payment(deps: Dependencies, payment_id: uuid.UUID, principal: Principal) -> Payment | None:
-    """The payment if it exists and the principal may see it; otherwise None (a 404)."""
+    """The payment if it exists and the principal may see it; otherwise None (alike, so
+    existence does not leak)."""
     with deps.engine.connect() as connection:
         payment = repository.find_payment(connection, payment_id)
     if payment is None or not payment_visible_to(payment, principal):
