@@ -13,6 +13,7 @@ from __future__ import annotations
 import threading
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Protocol
 
 from fastapi import FastAPI, Request
 from sqlalchemy.engine import Engine
@@ -27,12 +28,30 @@ from serving.payments.adapters.sandbox_postgres import PostgresSandboxStore
 from serving.payments.domain.gateway import PaymentGateway
 from serving.payments.entrypoints import consumers
 from serving.payments.service import Payments
-from serving.settings import ServingSettings
+from serving.payments.settings import PaymentSettings
 
 _build_lock = threading.Lock()
 
 
-def build_gateway(settings: ServingSettings) -> PaymentGateway:
+class Settings(Protocol):
+    """What payments reads of the root settings (``serving.settings.ServingSettings`` is
+    one): the kernel's connection fields and the payments section. A protocol, so this
+    module needs no import of the root."""
+
+    @property
+    def database_url(self) -> str: ...
+
+    @property
+    def kafka_bootstrap(self) -> str: ...
+
+    @property
+    def service_name(self) -> str: ...
+
+    @property
+    def payments(self) -> PaymentSettings: ...
+
+
+def build_gateway(settings: Settings) -> PaymentGateway:
     if settings.payments.payments_gateway == "razorpay":
         credentials = RazorpayCredentials(
             key_id=settings.payments.razorpay_key_id,
@@ -45,7 +64,7 @@ def build_gateway(settings: ServingSettings) -> PaymentGateway:
     return SandboxGateway(transient_failures=settings.payments.payments_sandbox_transient_failures, store=store)
 
 
-def retry_policy(settings: ServingSettings) -> RetryPolicy:
+def retry_policy(settings: Settings) -> RetryPolicy:
     return RetryPolicy(
         max_attempts=settings.payments.payments_gateway_max_attempts,
         initial_seconds=settings.payments.payments_retry_initial_seconds,
@@ -53,12 +72,12 @@ def retry_policy(settings: ServingSettings) -> RetryPolicy:
     )
 
 
-def payments_service(settings: ServingSettings, engine: Engine, gateway: PaymentGateway | None = None) -> Payments:
+def payments_service(settings: Settings, engine: Engine, gateway: PaymentGateway | None = None) -> Payments:
     """The service on ``engine``, with ``gateway`` or the one the settings choose."""
     return Payments(engine=engine, gateway=gateway or build_gateway(settings), retry_policy=retry_policy(settings))
 
 
-def order_events_consumer(settings: ServingSettings, engine: Engine, group: str) -> IdempotentConsumer:
+def order_events_consumer(settings: Settings, engine: Engine, group: str) -> IdempotentConsumer:
     """The consumer of ``orders.v1`` (rejections and cancellations -> refunds, deliveries ->
     COD settled) in consumer group ``group``.
 
@@ -77,7 +96,7 @@ def order_events_consumer(settings: ServingSettings, engine: Engine, group: str)
 def payments_for(request: Request) -> Payments:
     """FastAPI dependency: the service wired to this app's engine and gateway."""
     state = request.app.state
-    settings: ServingSettings = state.settings
+    settings: Settings = state.settings
     with _build_lock:
         gateway = getattr(state, "payment_gateway", None)
         if gateway is None:

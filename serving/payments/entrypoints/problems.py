@@ -3,7 +3,7 @@ their HTTP statuses are chosen (docs/payments.md lists them per route)."""
 
 from __future__ import annotations
 
-from serving.kernel.http.problems import ProblemError
+from serving.kernel.http.problems import CONFLICT, ProblemError
 from serving.payments.errors import (
     AmountMismatch,
     CardDeclined,
@@ -20,7 +20,6 @@ from serving.payments.errors import (
     UnknownOrder,
 )
 
-CONFLICT = "urn:tiffin:problem:conflict"
 INSUFFICIENT_FUNDS = "urn:tiffin:problem:insufficient-funds"
 GATEWAY_PROBLEM = "urn:tiffin:problem:payment-gateway"
 

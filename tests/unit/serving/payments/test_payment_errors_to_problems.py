@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http.problems import CONFLICT
 from serving.payments import errors
-from serving.payments.entrypoints.problems import CONFLICT, GATEWAY_PROBLEM, PROBLEMS, problem_for
+from serving.payments.entrypoints.problems import GATEWAY_PROBLEM, PROBLEMS, problem_for
 
 
 def _subclasses(kind: type[errors.PaymentError]) -> set[type[errors.PaymentError]]:
