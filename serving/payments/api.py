@@ -2,7 +2,7 @@
 
 Today other services need one fact of payments: the largest amount a payment (any
 method) accepts, so an order above it is refused before it is placed rather than
-left unpayable.
+left unpayable. It is ``contracts.money.MAX_PAYMENT_MINOR`` (one source of truth).
 """
 
 from __future__ import annotations
