@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
-import re
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Header, Query, Request, status
+from fastapi import APIRouter, Depends, Query, Request, status
 from fastapi.responses import JSONResponse
 
 from serving.kernel.auth import CurrentPrincipal, Principal, Role, principal_with_role
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http import idempotency
+from serving.kernel.http.deps import TraceId
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_sequence_cursor
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
 from serving.payments.bootstrap import gateway_lifespan, payments_for
-from serving.payments.domain.payment import IDEMPOTENCY_KEY_PATTERN
 from serving.payments.entrypoints.problems import problem_for
 from serving.payments.entrypoints.schemas import (
     CreatePaymentRequest,
@@ -41,37 +41,16 @@ Customer = Annotated[Principal, Depends(principal_with_role(Role.CUSTOMER))]
 # "System" callers (the order saga) call the service's functions in-process; over
 # HTTP only an admin may refund or settle for now.
 Admin = Annotated[Principal, Depends(principal_with_role(Role.ADMIN))]
-IdempotencyKeyHeader = Annotated[
-    str | None,
-    Header(
-        alias="Idempotency-Key",
-        description="Required on money-moving calls: 8–128 of `A-Z a-z 0-9 . _ : -`. "
-        "The same key with the same body returns the first answer; with another body, 409.",
-    ),
-]
-
-_KEY = re.compile(IDEMPOTENCY_KEY_PATTERN)
-_TRACE_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
-REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-def _idempotency_key(value: str | None) -> str:
-    if value is None:
-        message = "The Idempotency-Key header is required on this call."
-    elif not _KEY.match(value):
-        message = "The Idempotency-Key must be 8–128 of A-Z a-z 0-9 . _ : -"
-    else:
-        return value
-    raise ProblemError(422, message, errors=[FieldError("Idempotency-Key", message)])
-
-
-def _trace_id(request: Request) -> str | None:
-    candidate = request.headers.get("x-request-id", "")
-    return candidate if _TRACE_ID.match(candidate) else None
+def _required_key(value: str | None) -> str:
+    key = idempotency.checked_key(value, required=True)
+    assert key is not None  # checked_key raises for a missing required key
+    return key
 
 
 def _answer(outcome: Outcome, location: str | None = None) -> JSONResponse:
-    headers = {REPLAYED_HEADER: "true" if outcome.replayed else "false"}
+    headers = {idempotency.REPLAYED_HEADER: "true" if outcome.replayed else "false"}
     if location:
         headers["Location"] = location
     # Every money-moving call creates something (a payment, a refund, a top-up); a
@@ -90,11 +69,12 @@ def create_payment(
     principal: Customer,
     service: Service,
     request: Request,
-    idempotency_key: IdempotencyKeyHeader = None,
+    trace_id: TraceId,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    key = _idempotency_key(idempotency_key)
+    key = _required_key(idempotency_key)
     try:
-        outcome = service.create_payment(principal.subject, body, key, trace_id=_trace_id(request))
+        outcome = service.create_payment(principal.subject, body, key, trace_id=trace_id)
     except PaymentError as refused:
         raise problem_for(refused) from None
     return _answer(outcome, f"{request.url.path}/{outcome.body['payment_id']}")
@@ -140,12 +120,12 @@ def refund_payment(
     body: RefundRequest,
     principal: Admin,
     service: Service,
-    request: Request,
-    idempotency_key: IdempotencyKeyHeader = None,
+    trace_id: TraceId,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    key = _idempotency_key(idempotency_key)
+    key = _required_key(idempotency_key)
     try:
-        outcome = service.refund(principal.subject, payment_id, body, key, trace_id=_trace_id(request))
+        outcome = service.refund(principal.subject, payment_id, body, key, trace_id=trace_id)
     except PaymentError as refused:
         raise problem_for(refused) from None
     if outcome is None:
@@ -158,8 +138,8 @@ def refund_payment(
     response_model=PaymentOut,
     summary="Cash on delivery was collected: settle the order's COD payment (admin; idempotent)",
 )
-def settle_cod(order_id: uuid.UUID, _principal: Admin, service: Service, request: Request) -> PaymentOut:
-    payment = service.settle_cod(order_id, trace_id=_trace_id(request))
+def settle_cod(order_id: uuid.UUID, _principal: Admin, service: Service, trace_id: TraceId) -> PaymentOut:
+    payment = service.settle_cod(order_id, trace_id=trace_id)
     if payment is None:
         raise ProblemError(404, f"Order {order_id} has no pending cash-on-delivery payment.")
     return PaymentOut.from_payment(payment)
@@ -175,9 +155,9 @@ def top_up(
     body: TopUpRequest,
     principal: Customer,
     service: Service,
-    idempotency_key: IdempotencyKeyHeader = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> JSONResponse:
-    key = _idempotency_key(idempotency_key)
+    key = _required_key(idempotency_key)
     try:
         outcome = service.top_up(principal.subject, body, key)
     except PaymentError as refused:
