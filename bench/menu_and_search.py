@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.menu_and_search --requests 3000 --concurrency 16
 
 A scratch database of the local stack is migrated and seeded with the real
-restaurants (``serving.restaurants.seed``: 150 Zomato restaurants, 1,200 dishes);
+restaurants (``serving.restaurants.entrypoints.seed``: 150 Zomato restaurants, 1,200 dishes);
 the API runs under uvicorn (1 worker, rate limits off) with the stack's Redis as the
 restaurant cache. Every menu is read once and every search is run once before
 measuring, so menus come from Redis and search hits a warm PostgreSQL buffer cache.
@@ -28,7 +28,7 @@ from bench.order_post import serve_api
 from serving.kernel.auth import issue_access_token
 from serving.kernel.db import create_engine
 from serving.migrations.registry import migrate
-from serving.restaurants.seed import seed
+from serving.restaurants.entrypoints.seed import seed
 from serving.settings import ServingSettings
 
 QUERIES = [

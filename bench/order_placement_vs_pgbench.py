@@ -3,7 +3,7 @@
     .venv/bin/python -m bench.order_placement_vs_pgbench --requests 3000 --concurrency 16 --pgbench-seconds 30
 
 One scratch database of the local stack, migrated and seeded with the real
-restaurants (``serving.restaurants.seed``). **In that scratch database only**, every
+restaurants (``serving.restaurants.entrypoints.seed``). **In that scratch database only**, every
 restaurant's ``opening_hours`` is set to open all day (``00:00``-``00:00`` on each
 weekday): the seeded hours (11:00-23:00 or 18:00-02:00 Asia/Kolkata) would close
 every restaurant at night and catalog pricing would refuse every order, so the
@@ -73,9 +73,9 @@ from serving.orders.events import order_placed_envelope
 from serving.orders.pricing_catalog import catalog_pricing_from
 from serving.orders.schemas import PlaceOrderRequest
 from serving.orders.service import build_order, placement_hash
-from serving.restaurants.hours import WEEKDAYS
-from serving.restaurants.seed import seed
-from serving.restaurants.tables import menu_items, restaurants
+from serving.restaurants.adapters.tables import menu_items, restaurants
+from serving.restaurants.domain.hours import WEEKDAYS
+from serving.restaurants.entrypoints.seed import seed
 from serving.settings import ServingSettings
 
 TPS_LINE = re.compile(r"tps = ([\d.]+) \(without initial connection time\)")

@@ -18,9 +18,9 @@ from serving.kernel.gateway.install import install_gateway
 from serving.kernel.http.problems import install_problem_handlers
 from serving.orders.router import router as orders_router
 from serving.payments.entrypoints.router import router as payments_router
-from serving.restaurants.offers_router import router as offers_router
-from serving.restaurants.router import router as restaurants_router
-from serving.search.router import router as search_router
+from serving.restaurants.entrypoints.offers_router import router as offers_router
+from serving.restaurants.entrypoints.router import router as restaurants_router
+from serving.restaurants.entrypoints.search_router import router as search_router
 from serving.settings import ServingSettings
 
 API_PREFIX = "/api/v1"

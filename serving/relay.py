@@ -19,7 +19,7 @@ from serving.kernel.messaging.running import drain, run_until_signalled
 from serving.migrations.registry import migrate
 from serving.orders.tables import outbox as orders_outbox
 from serving.payments.adapters.tables import outbox as payments_outbox
-from serving.restaurants.tables import outbox as restaurants_outbox
+from serving.restaurants.adapters.tables import outbox as restaurants_outbox
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.relay")

@@ -8,7 +8,6 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Header, Request, Response, status
 from sqlalchemy.engine import Engine
 
-from serving.cache.clients import app_redis
 from serving.cart import domain
 from serving.cart.checkout import CartCheckedOut, CartEmpty, check_out
 from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
@@ -20,7 +19,8 @@ from serving.orders import idempotency, service
 from serving.orders.domain import OrderRejected
 from serving.orders.router import CONFLICT, catalog_pricing, database
 from serving.orders.schemas import OrderOut
-from serving.restaurants import inventory
+from serving.restaurants.adapters import inventory
+from serving.restaurants.adapters.cache.clients import app_redis
 from serving.settings import ServingSettings
 
 router = APIRouter(prefix="/cart", tags=["cart"], responses=PROBLEM_RESPONSES)

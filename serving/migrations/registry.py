@@ -15,7 +15,7 @@ from serving.identity import tables as identity_tables
 from serving.orders import tables as order_tables
 from serving.payments.adapters import sandbox_tables
 from serving.payments.adapters import tables as payment_tables
-from serving.restaurants import tables as restaurant_tables
+from serving.restaurants.adapters import tables as restaurant_tables
 
 MIGRATIONS_DIR = Path(__file__).parent
 # Alembic's bookkeeping table, named for the serving layer so that other components

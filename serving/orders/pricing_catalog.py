@@ -1,7 +1,7 @@
 """Server-side prices from the restaurants catalogue (``TIFFIN_ORDER_PRICING=catalog``).
 
 The embedded deployment keeps both services in one database, so the catalogue is
-read through ``serving.restaurants.inventory`` on the placing transaction's
+read through ``serving.restaurants.adapters.inventory`` on the placing transaction's
 connection: the order is stored with exactly the prices it was checked against.
 A client's ``name``/``unit_price_minor`` are optional; a sent price that differs
 from the menu is a 422 "price changed" (the cart shows a stale menu: re-read it).
@@ -25,9 +25,10 @@ from serving.kernel.redis import LazyRedis, RedisUnavailable
 from serving.orders import pricing, repository
 from serving.orders.domain import LineItem, OrderRejected
 from serving.orders.ports import NoSurge, PricedOrder, PriceQuery, RequestedLine, SurgeSource
-from serving.restaurants import hours, inventory, offer_store
-from serving.restaurants.offers import Offer, OfferNotApplicable, apply_offer, normalise_code, window_error
-from serving.restaurants.tables import restaurants
+from serving.restaurants.adapters import inventory, offer_store
+from serving.restaurants.adapters.tables import restaurants
+from serving.restaurants.domain import hours
+from serving.restaurants.domain.offers import Offer, OfferNotApplicable, apply_offer, normalise_code, window_error
 from serving.settings import ServingSettings
 
 log = logging.getLogger(__name__)

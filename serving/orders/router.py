@@ -10,8 +10,6 @@ from fastapi import APIRouter, Depends, Header, Query, Request, Response, status
 from pydantic import AwareDatetime
 from sqlalchemy.engine import Engine
 
-from serving.cache.clients import restaurant_cache
-from serving.cache.restaurant_cache import handle_change_event
 from serving.kernel.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
@@ -37,6 +35,8 @@ from serving.orders.schemas import (
     RejectRequest,
 )
 from serving.orders.stock import CatalogStock, OutOfStock
+from serving.restaurants.adapters.cache.clients import restaurant_cache
+from serving.restaurants.adapters.cache.restaurant_cache import handle_change_event
 from serving.settings import ServingSettings
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)

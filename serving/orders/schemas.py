@@ -15,7 +15,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from serving.orders import domain, lifecycle
 from serving.orders.ports import Location, PriceQuery, RequestedLine
-from serving.restaurants.offers import CODE_PATTERN, normalise_code
+from serving.restaurants.domain.offers import CODE_PATTERN, normalise_code
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]

@@ -14,7 +14,7 @@ from contracts.envelope import EventEnvelope
 from serving.kernel.field_errors import FieldError
 from serving.orders.domain import Order, OrderStatus
 from serving.orders.lifecycle import Transitioned
-from serving.restaurants import inventory
+from serving.restaurants.adapters import inventory
 
 # Statuses in which an order holds its portions (reserved on accept, until cancelled).
 _HOLDING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PREPARING})
@@ -37,7 +37,7 @@ class OutOfStock(Exception):
 
 
 class CatalogStock:
-    """``StockKeeper`` over ``serving.restaurants.inventory`` (same database)."""
+    """``StockKeeper`` over ``serving.restaurants.adapters.inventory`` (same database)."""
 
     def on_transition(
         self, connection: Connection, change: Transitioned, *, trace_id: str | None

@@ -6,8 +6,8 @@ from datetime import datetime
 
 from contracts.envelope import EventEnvelope
 from contracts.events.restaurants import Change, MenuItemChanged, RestaurantChanged, RestaurantReviewed
-from serving.restaurants.reviews import Review
-from serving.restaurants.schemas import MenuItemOut, RestaurantView
+from serving.restaurants.domain.reviews import Review
+from serving.restaurants.entrypoints.schemas import MenuItemOut, RestaurantView
 
 PRODUCER = "restaurants"
 

@@ -17,9 +17,9 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
 from contracts.envelope import EventEnvelope
-from serving.restaurants import events, repository
-from serving.restaurants.schemas import MenuItemOut
-from serving.restaurants.tables import menu_items, restaurants
+from serving.restaurants.adapters import events, repository
+from serving.restaurants.adapters.tables import menu_items, restaurants
+from serving.restaurants.entrypoints.schemas import MenuItemOut
 
 _ITEM_COLUMNS = [c for c in menu_items.c if c.name != "created_at"]
 
@@ -121,7 +121,7 @@ def reserve_stock(
 
     Each tracked item's new stock is a MenuItemChanged event in the restaurants outbox
     (same transaction). Returns those envelopes: after committing, pass them to
-    ``serving.cache.restaurant_cache.handle_change_event`` so cached menus show the new
+    ``serving.restaurants.adapters.cache.restaurant_cache.handle_change_event`` so cached menus show the new
     stock at once (the Kafka consumer of ``restaurants.v1`` does it otherwise).
     """
     for quantity in quantities.values():

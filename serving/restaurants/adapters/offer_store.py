@@ -17,8 +17,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Row
 
-from serving.restaurants.offers import Offer, OfferKind, normalise_code
-from serving.restaurants.tables import offers
+from serving.restaurants.adapters.tables import offers
+from serving.restaurants.domain.offers import Offer, OfferKind, normalise_code
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from serving.orders import api as orders_api
-from serving.restaurants.reviews import OrderFacts
+from serving.restaurants.domain.reviews import OrderFacts
 
 log = logging.getLogger(__name__)
 

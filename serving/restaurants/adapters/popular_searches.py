@@ -17,7 +17,7 @@ import logging
 
 import redis
 
-from serving.search.ranking import normalise_query
+from serving.restaurants.domain.ranking import normalise_query
 
 log = logging.getLogger(__name__)
 

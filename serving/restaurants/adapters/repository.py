@@ -13,15 +13,15 @@ from sqlalchemy.engine import Connection, Row
 from contracts.envelope import EventEnvelope
 from serving.kernel.http.keyset_cursor import Cursor
 from serving.kernel.messaging.outbox_writer import append_to_outbox
-from serving.restaurants.reviews import Review
-from serving.restaurants.schemas import (
+from serving.restaurants.adapters.tables import menu_categories, menu_items, outbox, restaurants, reviews
+from serving.restaurants.domain.reviews import Review
+from serving.restaurants.entrypoints.schemas import (
     CategoryOut,
     MenuCategoryOut,
     MenuItemOut,
     MenuView,
     RestaurantView,
 )
-from serving.restaurants.tables import menu_categories, menu_items, outbox, restaurants, reviews
 
 _VIEW_COLUMNS = [c for c in restaurants.c if c.name not in ("search_text", "search_vector")]
 

@@ -16,9 +16,8 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from serving.restaurants import hours
-from serving.search import ranking
-from serving.search.protocol import (
+from serving.restaurants.domain import hours, ranking
+from serving.restaurants.domain.search import (
     GeoFilter,
     ItemHit,
     ItemQuery,

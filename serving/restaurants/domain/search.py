@@ -1,6 +1,6 @@
 """What search answers, independent of the engine behind it.
 
-``RestaurantSearch`` is the port: the PostgreSQL adapter (``serving.search.postgres``)
+``RestaurantSearch`` is the port: the PostgreSQL adapter (``serving.restaurants.adapters.search_postgres``)
 implements it today; an Elasticsearch/OpenSearch adapter fed from ``restaurants.v1``
 could replace it without touching the router.
 """

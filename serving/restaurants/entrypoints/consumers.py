@@ -1,6 +1,6 @@
 """The Kafka consumer that keeps the restaurant cache honest across processes.
 
-    python -m serving.cache.invalidator [--once]
+    python -m serving.restaurants.entrypoints.consumers [--once]
 
 Reads ``restaurants.v1`` and applies ``handle_change_event`` to every record. The
 writer already invalidates right after its commit; this consumer covers the writes it
@@ -20,7 +20,7 @@ import redis
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import RESTAURANTS
-from serving.cache.restaurant_cache import RestaurantCache, handle_change_event
+from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, handle_change_event
 from serving.settings import ServingSettings
 
 log = logging.getLogger(__name__)

@@ -13,8 +13,8 @@ from typing import Annotated
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from serving.restaurants.offer_store import StoredOffer
-from serving.restaurants.offers import CODE_PATTERN, OfferKind, normalise_code
+from serving.restaurants.adapters.offer_store import StoredOffer
+from serving.restaurants.domain.offers import CODE_PATTERN, OfferKind, normalise_code
 
 MAX_OFFER_MINOR = 100_000_000  # Rs 10,00,000: no discount or minimum order is larger
 MAX_PER_USER_LIMIT = 1_000

@@ -15,10 +15,10 @@ from fastapi import APIRouter, Path, Request, Response, status
 from serving.kernel.auth import CurrentPrincipal
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
-from serving.restaurants import offer_service
-from serving.restaurants.offer_schemas import OfferCreate, OfferOut
-from serving.restaurants.offers import CODE_PATTERN
-from serving.restaurants.router import Database, EditorPrincipal
+from serving.restaurants.domain.offers import CODE_PATTERN
+from serving.restaurants.entrypoints.offer_schemas import OfferCreate, OfferOut
+from serving.restaurants.entrypoints.router import Database, EditorPrincipal
+from serving.restaurants.use_cases import offers as offer_service
 
 CONFLICT = "urn:tiffin:problem:conflict"
 

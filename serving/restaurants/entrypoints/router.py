@@ -10,14 +10,14 @@ from fastapi import APIRouter, Depends, Query, Request, Response, status
 from pydantic import BaseModel
 from sqlalchemy.engine import Engine
 
-from serving.cache.clients import Cache
 from serving.kernel.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
 from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
-from serving.restaurants import reviews, service
-from serving.restaurants.orders_port import OrdersApi, ReviewableOrders
-from serving.restaurants.schemas import (
+from serving.restaurants.adapters.cache.clients import Cache
+from serving.restaurants.adapters.orders_port import OrdersApi, ReviewableOrders
+from serving.restaurants.domain import reviews
+from serving.restaurants.entrypoints.schemas import (
     CategoryCreate,
     CategoryOut,
     CategoryPatch,
@@ -32,6 +32,7 @@ from serving.restaurants.schemas import (
     ReviewOut,
     ReviewPage,
 )
+from serving.restaurants.use_cases import restaurants as service
 
 router = APIRouter(
     prefix="/restaurants", tags=["restaurants"], responses={**PROBLEM_RESPONSES, 403: PROBLEM_RESPONSES[401]}

@@ -16,9 +16,9 @@ from typing import Annotated, ClassVar, Literal
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
 from serving.kernel.auth import Principal
-from serving.restaurants import hours
-from serving.restaurants.reviews import Review, is_author
-from serving.restaurants.tables import REVIEW_COMMENT_MAX_LENGTH
+from serving.restaurants.adapters.tables import REVIEW_COMMENT_MAX_LENGTH
+from serving.restaurants.domain import hours
+from serving.restaurants.domain.reviews import Review, is_author
 
 Text200 = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Text500 = Annotated[str, Field(min_length=1, max_length=500, pattern=r"^[^\x00-\x1f\x7f]+$")]

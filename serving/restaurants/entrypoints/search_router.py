@@ -9,13 +9,13 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, Field
 from sqlalchemy.engine import Engine
 
-from serving.cache.clients import RedisClient
 from serving.kernel.auth import CurrentPrincipal
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
-from serving.search.popular import popular_searches, record_search
-from serving.search.postgres import PostgresRestaurantSearch
-from serving.search.protocol import GeoFilter, ItemQuery, RestaurantQuery, RestaurantSearch
+from serving.restaurants.adapters.cache.clients import RedisClient
+from serving.restaurants.adapters.popular_searches import popular_searches, record_search
+from serving.restaurants.adapters.search_postgres import PostgresRestaurantSearch
+from serving.restaurants.domain.search import GeoFilter, ItemQuery, RestaurantQuery, RestaurantSearch
 
 router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
 

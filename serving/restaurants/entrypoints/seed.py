@@ -1,6 +1,6 @@
 """Load the committed real-data sample (seed_data/) into the restaurants schema, idempotently.
 
-    python -m serving.restaurants.seed [--database-url URL] [--migrate]
+    python -m serving.restaurants.entrypoints.seed [--database-url URL] [--migrate]
 
 Ids are UUIDv5 of the Zomato restaurant id (and dish name), so running it again inserts
 nothing new and changes nothing an owner edited since (``ON CONFLICT DO NOTHING``).
@@ -22,12 +22,12 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 
-from serving.restaurants import repository
-from serving.restaurants.domain import looks_vegetarian
-from serving.restaurants.hours import DEFAULT_TIMEZONE, WEEKDAYS
-from serving.restaurants.tables import menu_categories, menu_items, restaurants
+from serving.restaurants.adapters import repository
+from serving.restaurants.adapters.tables import menu_categories, menu_items, restaurants
+from serving.restaurants.domain.hours import DEFAULT_TIMEZONE, WEEKDAYS
+from serving.restaurants.domain.restaurant import looks_vegetarian
 
-SEED_DIR = Path(__file__).parent / "seed_data"
+SEED_DIR = Path(__file__).parents[1] / "seed_data"  # serving/restaurants/seed_data
 NAMESPACE = uuid.UUID("6f1d7a8e-3c2b-4e7a-9a51-7f0c2d1b9e44")
 
 HOURS_PROFILES: dict[str, dict[str, list[dict[str, str]]]] = {

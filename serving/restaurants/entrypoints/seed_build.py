@@ -1,6 +1,6 @@
 """Regenerate the committed seed sample in serving/restaurants/seed_data/ from the shared data.
 
-    python -m serving.restaurants.seed_build      # reads TIFFIN_SHARED_DATA (default ../shared/data)
+    python -m serving.restaurants.entrypoints.seed_build      # reads TIFFIN_SHARED_DATA (default ../shared/data)
 
 Restaurants: Zomato restaurants (``zomato_restaurants/zomato.csv``, latin-1) in India
 with non-zero coordinates: the most-voted 60 in New Delhi, 25 each in Gurgaon and
@@ -23,7 +23,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from pathlib import Path
 from typing import Any
 
-SEED_DIR = Path(__file__).parent / "seed_data"
+SEED_DIR = Path(__file__).parents[1] / "seed_data"  # serving/restaurants/seed_data
 RESTAURANTS_CSV = SEED_DIR / "restaurants.csv"
 ITEMS_CSV = SEED_DIR / "menu_items.csv"
 QUOTAS = {"New Delhi": 60, "Gurgaon": 25, "Noida": 25, "Faridabad": 10}
@@ -34,7 +34,7 @@ FALLBACK_CUISINE = "north indian"
 
 
 def shared_data_dir() -> Path:
-    default = Path(__file__).resolve().parents[3] / "shared" / "data"
+    default = Path(__file__).resolve().parents[4] / "shared" / "data"
     return Path(os.environ.get("TIFFIN_SHARED_DATA", default))
 
 

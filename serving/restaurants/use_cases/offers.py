@@ -15,9 +15,10 @@ from sqlalchemy.engine import Connection, Engine
 
 from serving.kernel.auth import Principal
 from serving.kernel.field_errors import FieldError
-from serving.restaurants import domain, inventory, offer_store
-from serving.restaurants.offer_schemas import OfferCreate, OfferOut
-from serving.restaurants.offers import offer_errors
+from serving.restaurants.adapters import inventory, offer_store
+from serving.restaurants.domain import restaurant as domain
+from serving.restaurants.domain.offers import offer_errors
+from serving.restaurants.entrypoints.offer_schemas import OfferCreate, OfferOut
 
 Clock = Callable[[], datetime]
 

@@ -16,13 +16,15 @@ from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from serving.cache.restaurant_cache import RestaurantCache, handle_change_event
 from serving.kernel.auth import Principal
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.keyset_cursor import Cursor, encode_cursor
-from serving.restaurants import domain, events, hours, repository, reviews
-from serving.restaurants.orders_port import ReviewableOrders
-from serving.restaurants.schemas import (
+from serving.restaurants.adapters import events, repository
+from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, handle_change_event
+from serving.restaurants.adapters.orders_port import ReviewableOrders
+from serving.restaurants.domain import hours, reviews
+from serving.restaurants.domain import restaurant as domain
+from serving.restaurants.entrypoints.schemas import (
     CategoryCreate,
     CategoryOut,
     CategoryPatch,

@@ -25,7 +25,7 @@ from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.tables import orders, outbox
-from serving.restaurants.tables import offers
+from serving.restaurants.adapters.tables import offers
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

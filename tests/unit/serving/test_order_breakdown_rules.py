@@ -16,7 +16,7 @@ from serving.orders.domain import LineItem, Order, OrderStatus, place_order, pri
 from serving.orders.events import order_placed_envelope, transition_envelope
 from serving.orders.pricing import ChargeRates, breakdown
 from serving.orders.schemas import OrderOut, PlaceOrderRequest
-from serving.restaurants.offer_schemas import OfferCreate
+from serving.restaurants.entrypoints.offer_schemas import OfferCreate
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
 THALI = LineItem("thali", "Thali", 2, 20_000)

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Annotated
 import redis
 from fastapi import Depends, Request
 
-from serving.cache.restaurant_cache import RestaurantCache
+from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache
 from serving.settings import ServingSettings
 
 _lock = threading.Lock()

@@ -26,7 +26,7 @@ import uuid
 import redis
 
 from contracts.envelope import EventEnvelope
-from serving.restaurants.schemas import MenuView, RestaurantView
+from serving.restaurants.entrypoints.schemas import MenuView, RestaurantView
 
 log = logging.getLogger(__name__)
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.kernel.auth import Role, issue_access_token
-from serving.restaurants.tables import menu_categories, menu_items, outbox, restaurants, reviews
+from serving.restaurants.adapters.tables import menu_categories, menu_items, outbox, restaurants, reviews
 from serving.settings import ServingSettings
 
 

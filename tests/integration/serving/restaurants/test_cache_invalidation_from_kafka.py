@@ -15,12 +15,12 @@ from sqlalchemy.engine import Engine
 from contracts.topics import RESTAURANTS
 from ops.stack.config import StackConfig
 from ops.stack.topics import ensure_topics
-from serving.cache.invalidator import build_invalidator
-from serving.cache.restaurant_cache import menu_key
 from serving.kernel.messaging.kafka_producer import kafka_producer_factory
 from serving.kernel.messaging.relay import OutboxRelay
-from serving.restaurants.inventory import reserve_stock
-from serving.restaurants.tables import outbox
+from serving.restaurants.adapters.cache.restaurant_cache import menu_key
+from serving.restaurants.adapters.inventory import reserve_stock
+from serving.restaurants.adapters.tables import outbox
+from serving.restaurants.entrypoints.consumers import build_invalidator
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

@@ -14,16 +14,16 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
-from serving.cache.restaurant_cache import RestaurantCache, handle_change_event, info_key, menu_key
-from serving.restaurants.inventory import (
+from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, handle_change_event, info_key, menu_key
+from serving.restaurants.adapters.inventory import (
     InsufficientStock,
     priced_items,
     release_stock,
     reserve_stock,
     restaurant_summary,
 )
-from serving.restaurants.repository import find_menu
-from serving.restaurants.tables import menu_items, outbox
+from serving.restaurants.adapters.repository import find_menu
+from serving.restaurants.adapters.tables import menu_items, outbox
 
 pytestmark = pytest.mark.stack
 

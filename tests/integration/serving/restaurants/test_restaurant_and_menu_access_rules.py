@@ -10,8 +10,8 @@ import pytest
 import redis
 from fastapi.testclient import TestClient
 
-from serving.cache.restaurant_cache import info_key
 from serving.kernel.auth import Role
+from serving.restaurants.adapters.cache.restaurant_cache import info_key
 
 pytestmark = pytest.mark.stack
 

@@ -9,8 +9,8 @@ from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
 from serving.migrations.registry import VERSION_TABLE
-from serving.restaurants.seed import restaurant_uuid, seed, seed_owner
-from serving.restaurants.tables import SCHEMA, menu_items, metadata, outbox, restaurants
+from serving.restaurants.adapters.tables import SCHEMA, menu_items, metadata, outbox, restaurants
+from serving.restaurants.entrypoints.seed import restaurant_uuid, seed, seed_owner
 
 pytestmark = pytest.mark.stack
 

@@ -16,9 +16,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
-from serving.cache.restaurant_cache import info_key
 from serving.kernel.auth import Role
-from serving.restaurants.tables import outbox, restaurants, reviews
+from serving.restaurants.adapters.cache.restaurant_cache import info_key
+from serving.restaurants.adapters.tables import outbox, restaurants, reviews
 
 pytestmark = pytest.mark.stack
 

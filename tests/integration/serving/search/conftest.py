@@ -12,7 +12,7 @@ from sqlalchemy.engine import Engine
 from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
-from serving.restaurants.seed import seed
+from serving.restaurants.entrypoints.seed import seed
 from serving.settings import ServingSettings
 
 

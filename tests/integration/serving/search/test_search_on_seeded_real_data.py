@@ -18,8 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy.engine import Engine
 
 from serving.kernel.auth import Role
-from serving.search.popular import POPULAR_KEY
-from serving.search.ranking import haversine_km
+from serving.restaurants.adapters.popular_searches import POPULAR_KEY
+from serving.restaurants.domain.ranking import haversine_km
 
 pytestmark = pytest.mark.stack
 

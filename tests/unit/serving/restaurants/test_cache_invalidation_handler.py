@@ -6,7 +6,7 @@ import uuid
 from typing import Any
 
 from contracts.envelope import EventEnvelope
-from serving.cache.restaurant_cache import (
+from serving.restaurants.adapters.cache.restaurant_cache import (
     RestaurantCache,
     handle_change_event,
     info_key,

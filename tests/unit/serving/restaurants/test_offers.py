@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from serving.restaurants.offers import (
+from serving.restaurants.domain.offers import (
     InvalidOffer,
     Offer,
     OfferKind,

@@ -6,8 +6,8 @@ from datetime import UTC, datetime, time
 
 import pytest
 
-from serving.restaurants.hours import Interval, hours_from_json, is_known_timezone, is_open_at, parse_hhmm
-from serving.restaurants.schemas import OpeningHours
+from serving.restaurants.domain.hours import Interval, hours_from_json, is_known_timezone, is_open_at, parse_hhmm
+from serving.restaurants.entrypoints.schemas import OpeningHours
 
 EVERY_DAY_11_23 = OpeningHours.every_day("11:00", "23:00").intervals()
 LATE_NIGHT = OpeningHours.every_day("18:00", "02:00").intervals()

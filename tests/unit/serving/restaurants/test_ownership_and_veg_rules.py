@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from serving.kernel.auth import Principal, Role
-from serving.restaurants.domain import changed_fields, looks_vegetarian, may_edit_details, may_see_owner, owns
+from serving.restaurants.domain.restaurant import (
+    changed_fields,
+    looks_vegetarian,
+    may_edit_details,
+    may_see_owner,
+    owns,
+)
 
 
 def test_only_the_owning_restaurant_account_owns_a_restaurant() -> None:

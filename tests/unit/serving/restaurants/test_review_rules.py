@@ -10,7 +10,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from serving.kernel.auth import Principal, Role
-from serving.restaurants.reviews import (
+from serving.restaurants.domain.reviews import (
     REVIEWABLE_STATUSES,
     OrderFacts,
     OrderNotDelivered,

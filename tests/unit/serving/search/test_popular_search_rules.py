@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from serving.search.popular import COUNTED_PREFIX, countable, counted_key
+from serving.restaurants.adapters.popular_searches import COUNTED_PREFIX, countable, counted_key
 
 
 def test_only_a_search_that_found_something_counts() -> None:

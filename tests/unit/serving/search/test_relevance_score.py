@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from serving.search.ranking import (
+from serving.restaurants.domain.ranking import (
     Signals,
     bayesian_rating,
     bounding_box,

@@ -1,0 +1,1 @@
+"""Pure rules of the restaurants service: no database, Redis, Kafka or HTTP."""

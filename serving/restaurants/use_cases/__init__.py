@@ -1,0 +1,1 @@
+"""The restaurants service's use cases, by concept; they raise typed errors, never HTTP statuses."""
