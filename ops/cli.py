@@ -156,6 +156,17 @@ def serve(port: int, reload: bool) -> None:
     sys.exit(subprocess.call(command + (["--reload"] if reload else [])))
 
 
+@main.command("seed")
+def seed() -> None:
+    """Load the committed sample of 150 real restaurants and their menus (idempotent), after migrating."""
+    from serving.migrations.registry import migrate
+
+    env = StackConfig.from_env().env()
+    os.environ.update(env)
+    migrate(env["TIFFIN_DATABASE_URL"])
+    sys.exit(subprocess.call([sys.executable, "-m", "serving.restaurants.entrypoints.seed"]))
+
+
 @main.command("relay")
 @click.option("--once", is_flag=True, help="publish what is pending, then exit")
 def relay(once: bool) -> None:

@@ -1,6 +1,7 @@
 """Load the committed real-data sample (seed_data/) into the restaurants schema, idempotently.
 
-    python -m serving.restaurants.entrypoints.seed [--database-url URL] [--migrate]
+    tiffin seed                                               # migrates the schema first
+    python -m serving.restaurants.entrypoints.seed [--database-url URL]
 
 Ids are UUIDv5 of the Zomato restaurant id (and dish name), so running it again inserts
 nothing new and changes nothing an owner edited since (``ON CONFLICT DO NOTHING``).
@@ -22,6 +23,8 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 
+from serving.kernel.db import create_engine
+from serving.kernel.settings import KernelSettings
 from serving.restaurants.adapters import repository
 from serving.restaurants.adapters.tables import menu_categories, menu_items, restaurants
 from serving.restaurants.domain.hours import DEFAULT_TIMEZONE, WEEKDAYS
@@ -124,17 +127,10 @@ def seed(engine: Engine, seed_dir: Path = SEED_DIR, *, now: datetime | None = No
 
 
 def main(argv: list[str] | None = None) -> None:
-    from serving.kernel.db import create_engine
-    from serving.migrations.registry import migrate
-    from serving.settings import ServingSettings
-
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0] if __doc__ else None)
     parser.add_argument("--database-url", default=None, help="default: TIFFIN_DATABASE_URL")
-    parser.add_argument("--migrate", action="store_true", help="upgrade the schema first")
     args = parser.parse_args(argv)
-    url = args.database_url or ServingSettings().database_url
-    if args.migrate:
-        migrate(url)
+    url = args.database_url or KernelSettings().database_url
     engine = create_engine(url)
     try:
         result = seed(engine)

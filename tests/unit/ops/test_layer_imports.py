@@ -64,8 +64,6 @@ KNOWN_SERVICE_VIOLATIONS: set[str] = {
     "serving.orders.stock -> serving.restaurants.adapters.inventory",
     "serving.restaurants.adapters.cache.clients -> serving.settings",
     "serving.restaurants.entrypoints.consumers -> serving.settings",
-    "serving.restaurants.entrypoints.seed -> serving.migrations.registry",
-    "serving.restaurants.entrypoints.seed -> serving.settings",
     "serving.saga.cancel -> serving.orders.domain",
     "serving.saga.cancel -> serving.orders.events",
     "serving.saga.cancel -> serving.orders.lifecycle",
