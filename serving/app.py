@@ -18,9 +18,8 @@ from serving.kernel.gateway.install import install_gateway
 from serving.kernel.http.problems import install_problem_handlers
 from serving.orders.router import router as orders_router
 from serving.payments.entrypoints.router import router as payments_router
-from serving.restaurants.entrypoints.offers_router import router as offers_router
-from serving.restaurants.entrypoints.router import router as restaurants_router
-from serving.restaurants.entrypoints.search_router import router as search_router
+from serving.restaurants import bootstrap as restaurants_bootstrap
+from serving.restaurants.entrypoints.routers import ROUTERS as restaurants_routers
 from serving.settings import ServingSettings
 
 API_PREFIX = "/api/v1"
@@ -29,12 +28,14 @@ API_PREFIX = "/api/v1"
 def create_app(settings: ServingSettings | None = None) -> FastAPI:
     settings = settings or ServingSettings()
     database = LazyEngine(settings.database_url)
+    restaurants = restaurants_bootstrap.build(settings, settings.restaurants)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         yield
         database.dispose()
         redis.close()
+        restaurants.close()
 
     app = FastAPI(
         title="Tiffin API",
@@ -44,14 +45,14 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     )
     app.state.settings = settings
     app.state.database = database
+    app.state.restaurants = restaurants
     install_problem_handlers(app)
     redis = install_gateway(app, settings)  # request ids, JSON logs, rate limits, app.state.redis
     app.include_router(orders_router, prefix=API_PREFIX)
     app.include_router(cart_router, prefix=API_PREFIX)
     app.include_router(payments_router, prefix=API_PREFIX)
-    app.include_router(restaurants_router, prefix=API_PREFIX)
-    app.include_router(offers_router, prefix=API_PREFIX)
-    app.include_router(search_router, prefix=API_PREFIX)
+    for restaurants_router in restaurants_routers:  # restaurants, menus, reviews, offers, search
+        app.include_router(restaurants_router, prefix=API_PREFIX)
     app.include_router(auth_router, prefix=API_PREFIX)
     app.include_router(users_router, prefix=API_PREFIX)
 

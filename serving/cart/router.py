@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Header, Request, Response, status
@@ -14,13 +13,13 @@ from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantit
 from serving.cart.store import CartBusy, CartStore, CartUnavailable, CheckoutInProgress
 from serving.kernel.auth import CustomerPrincipal
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http.deps import gateway_redis
 from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.orders import idempotency, service
 from serving.orders.domain import OrderRejected
 from serving.orders.router import CONFLICT, catalog_pricing, database
 from serving.orders.schemas import OrderOut
-from serving.restaurants.adapters import inventory
-from serving.restaurants.adapters.cache.clients import app_redis
+from serving.restaurants import api as restaurants_api
 from serving.settings import ServingSettings
 
 router = APIRouter(prefix="/cart", tags=["cart"], responses=PROBLEM_RESPONSES)
@@ -29,7 +28,7 @@ _CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "
 
 def cart_store(request: Request) -> CartStore:
     settings: ServingSettings = request.app.state.settings
-    return CartStore(app_redis(request), settings.cart.cart_ttl_seconds)
+    return CartStore(gateway_redis(request).client, settings.cart.cart_ttl_seconds)
 
 
 Store = Annotated[CartStore, Depends(cart_store)]
@@ -50,26 +49,15 @@ def _unavailable() -> ProblemError:
 
 def _check_items(engine: Engine, restaurant_id: str, item_ids: list[str], fields: list[str]) -> None:
     """Only real, available items of an existing restaurant get into a cart (422 naming the field)."""
-    try:
-        rid = uuid.UUID(restaurant_id)
-    except ValueError:
-        raise _unprocessable("restaurant_id", f"No restaurant {restaurant_id} exists.") from None
-    ids: dict[str, uuid.UUID | None] = {}
-    for item_id in item_ids:
-        try:
-            ids[item_id] = uuid.UUID(item_id)
-        except ValueError:
-            ids[item_id] = None
     with engine.connect() as connection:
-        if inventory.restaurant_summary(connection, rid) is None:
-            raise _unprocessable("restaurant_id", f"No restaurant {restaurant_id} exists.")
-        menu = inventory.priced_items(connection, rid, [i for i in ids.values() if i is not None])
-    errors = []
-    for item_id, field_name in zip(item_ids, fields, strict=True):
-        item_uuid = ids[item_id]
-        found = menu.get(item_uuid) if item_uuid is not None else None
-        if found is None or not found.available:
-            errors.append(FieldError(field_name, f"This restaurant has no available item {item_id}."))
+        available = restaurants_api.available_items(connection, restaurant_id, item_ids)
+    if available is None:
+        raise _unprocessable("restaurant_id", f"No restaurant {restaurant_id} exists.")
+    errors = [
+        FieldError(field_name, f"This restaurant has no available item {item_id}.")
+        for item_id, field_name in zip(item_ids, fields, strict=True)
+        if item_id not in available
+    ]
     if errors:
         raise ProblemError(422, "The cart cannot hold these items.", errors=errors)
 

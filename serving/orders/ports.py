@@ -1,17 +1,18 @@
 """What the orders service needs from the restaurants service, as narrow protocols.
 
-The restaurants service is being built alongside; until it lands, these have
-conservative defaults. ``create_app`` callers (and tests) swap them through
-``app.state.menu_pricing`` / ``app.state.restaurant_ownership``.
+Their adapters cross into the restaurants service through ``serving.restaurants.api``
+only (``pricing_catalog``, ``stock``, ``RestaurantsApiOwnership``). ``create_app``
+callers (and tests) swap them through ``app.state.menu_pricing`` /
+``app.state.restaurant_ownership``.
 """
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Protocol, TypeVar
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
@@ -20,8 +21,10 @@ from contracts.envelope import EventEnvelope
 from serving.kernel.field_errors import FieldError
 from serving.orders.domain import LineItem, OrderRejected
 from serving.orders.lifecycle import Transitioned
+from serving.restaurants import api as restaurants_api
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 
 @dataclass(frozen=True)
@@ -148,55 +151,35 @@ class RestaurantOwnership(Protocol):
     def restaurants_of(self, connection: Connection, subject: str) -> list[str]: ...
 
 
-class TableRestaurantOwnership:
-    """Reads ``<schema>.<table>(<id_column>, owner_id)``; denies everything if it does not exist.
+class RestaurantsApiOwnership:
+    """``RestaurantOwnership`` through ``serving.restaurants.api`` on the orders transaction.
 
-    The default is ``restaurants.restaurants``, owned by the restaurants service.
-    Until that schema exists every ownership question is answered "no": denying is
-    the safe failure for an authorisation check.
+    Fails closed: if the restaurants' tables cannot be read (an orders-only database),
+    every ownership question is answered "no" (logged), inside a savepoint, so the
+    caller's transaction goes on.
     """
 
-    def __init__(
-        self, schema: str = "restaurants", table: str = "restaurants", id_column: str = "restaurant_id"
-    ) -> None:
-        self._qualified = f"{schema}.{table}"
-        self._table = sa.table(table, sa.column(id_column), sa.column("owner_id"), schema=schema)
-        self._id = self._table.c[id_column]
-
-    def _exists(self, connection: Connection) -> bool:
-        found: object = connection.execute(sa.select(sa.func.to_regclass(self._qualified))).scalar_one()
-        return found is not None
-
-    def _query(self, connection: Connection, query: sa.Select[Any]) -> list[str]:
-        if not self._exists(connection):
-            return []
-        try:
-            # A savepoint: if the table's shape differs from what we expect, only
-            # this query fails, never the caller's transaction.
-            with connection.begin_nested():
-                values: list[object] = list(connection.execute(query).scalars())
-                return [str(value) for value in values]
-        except sa.exc.DBAPIError:
-            log.exception("cannot read restaurant ownership from %s; denying", self._qualified)
-            return []
-
     def owns(self, connection: Connection, subject: str, restaurant_id: str) -> bool:
-        query = sa.select(sa.cast(self._id, sa.Text)).where(
-            sa.cast(self._id, sa.Text) == restaurant_id,
-            sa.cast(self._table.c.owner_id, sa.Text) == subject,
-        )
-        return bool(self._query(connection, query))
+        return bool(self._ask(connection, lambda: restaurants_api.owns_restaurant(connection, subject, restaurant_id)))
 
     def restaurants_of(self, connection: Connection, subject: str) -> list[str]:
-        query = sa.select(sa.cast(self._id, sa.Text)).where(sa.cast(self._table.c.owner_id, sa.Text) == subject)
-        return sorted(set(self._query(connection, query)))
+        return self._ask(connection, lambda: restaurants_api.restaurants_owned_by(connection, subject)) or []
+
+    @staticmethod
+    def _ask(connection: Connection, question: Callable[[], T]) -> T | None:
+        try:
+            with connection.begin_nested():
+                return question()
+        except sa.exc.ProgrammingError:
+            log.exception("cannot read restaurant ownership; denying")
+            return None
 
 
 class StockKeeper(Protocol):
     """Holds the restaurant's stock for an order as its status moves.
 
     Called inside the transition's transaction, before it is saved; raising there
-    (``inventory.InsufficientStock``) rolls the whole move back. Returns the events
+    (``restaurants.api.InsufficientStock``) rolls the whole move back. Returns the events
     it appended, for the caller to hand to the cache after commit.
     """
 

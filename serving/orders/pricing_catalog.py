@@ -1,34 +1,30 @@
 """Server-side prices from the restaurants catalogue (``TIFFIN_ORDER_PRICING=catalog``).
 
-The embedded deployment keeps both services in one database, so the catalogue is
-read through ``serving.restaurants.adapters.inventory`` on the placing transaction's
-connection: the order is stored with exactly the prices it was checked against.
+Everything pricing needs of the restaurant (its place and hours, the lines' items,
+the offer's terms) is one ``serving.restaurants.api.quote`` on the placing
+transaction's connection (the embedded deployment keeps both services in one
+database): the order is stored with exactly the prices it was checked against.
 A client's ``name``/``unit_price_minor`` are optional; a sent price that differs
 from the menu is a 422 "price changed" (the cart shows a stale menu: re-read it).
-An ``offer_code`` is looked up in ``restaurants.offers`` the same way; its per-customer
-limit is counted in ``orders.orders`` (this service's own data) under a lock that
-lasts until the order commits.
+An offer's per-customer limit is counted in ``orders.orders`` (this service's own
+data) under a lock that lasts until the order commits; the discount itself is the
+restaurants' pure rule (``api.offer_discount``).
 """
 
 from __future__ import annotations
 
 import logging
-import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from serving.kernel.field_errors import FieldError
 from serving.kernel.redis import LazyRedis, RedisUnavailable
 from serving.orders import pricing, repository
 from serving.orders.domain import LineItem, OrderRejected
-from serving.orders.ports import NoSurge, PricedOrder, PriceQuery, RequestedLine, SurgeSource
-from serving.restaurants.adapters import inventory, offer_store
-from serving.restaurants.adapters.tables import restaurants
-from serving.restaurants.domain import hours
-from serving.restaurants.domain.offers import Offer, OfferNotApplicable, apply_offer, normalise_code, window_error
+from serving.orders.ports import NoSurge, PricedOrder, PriceQuery, SurgeSource
+from serving.restaurants import api as restaurants_api
 from serving.settings import ServingSettings
 
 log = logging.getLogger(__name__)
@@ -74,15 +70,8 @@ def _reject(field: str, message: str) -> OrderRejected:
     return OrderRejected([FieldError(field, message)])
 
 
-def _uuid(text: str) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(text)
-    except ValueError:
-        return None
-
-
 class CatalogPricing:
-    """The ``MenuPricing`` port backed by the restaurants schema."""
+    """The ``MenuPricing`` port backed by the restaurants service (``restaurants.api.quote``)."""
 
     def __init__(
         self,
@@ -99,30 +88,27 @@ class CatalogPricing:
         connection: Connection,
         query: PriceQuery,
     ) -> PricedOrder:
-        rid = _uuid(query.restaurant_id)
-        # One read of everything pricing needs of the restaurant (a hot path: every placement).
-        place = None if rid is None else connection.execute(
-            sa.select(
-                restaurants.c.name, restaurants.c.city, restaurants.c.status, restaurants.c.lat, restaurants.c.lon,
-                restaurants.c.timezone, restaurants.c.opening_hours,
-            ).where(restaurants.c.restaurant_id == rid)
-        ).first()  # fmt: skip
-        if rid is None or place is None:
+        asked = [
+            restaurants_api.QuoteLine(line.item_id, line.quantity, line.unit_price_minor) for line in query.requested
+        ]
+        # One crossing for everything pricing needs of the restaurant (a hot path: every placement).
+        quote = restaurants_api.quote(connection, query.restaurant_id, asked, at=query.now, offer_code=query.offer_code)
+        if quote is None:
             raise _reject("restaurant_id", f"No restaurant {query.restaurant_id} exists.")
-        if not hours.is_open_at(hours.hours_from_json(place.opening_hours), place.timezone, place.status, query.now):
+        place = quote.restaurant
+        if not quote.open:
             raise _reject("restaurant_id", f"{place.name} is not taking orders right now.")
-        lines, errors = self._lines(connection, rid, query.requested)
-        offer: Offer | None = None
-        if query.offer_code is not None:
-            # Checked even when a line is refused, so one round trip reports both.
-            offer, problem = _usable_offer(connection, rid, query.offer_code, query.now)
-            if problem is not None:
-                errors.append(FieldError("offer_code", problem))
+        lines, errors = _lines(quote.lines)
+        # The offer is checked even when a line is refused, so one round trip reports both.
+        if quote.offer_refusal is not None:
+            errors.append(FieldError("offer_code", quote.offer_refusal))
         if errors:
             raise OrderRejected(errors)
         discount = 0
-        if offer is not None:
-            discount = self._discount(connection, offer, query.customer_id, str(rid), lines, query.now)
+        if quote.offer is not None:
+            discount = self._discount(
+                connection, quote.offer, query.customer_id, str(place.restaurant_id), lines, query.now
+            )
         # The client's delivery_fee_minor is ignored: the fee is the server's.
         distance = 0.0
         drop = query.delivery_location
@@ -137,73 +123,56 @@ class CatalogPricing:
             discount_minor=charges.discount_minor,
             tax_minor=charges.tax_minor,
             packaging_minor=charges.packaging_minor,
-            offer_code=offer.code if offer is not None else None,
-            restaurant_id=str(rid),
+            offer_code=quote.offer.code if quote.offer is not None else None,
+            restaurant_id=str(place.restaurant_id),
         )
 
     @staticmethod
     def _discount(
-        connection: Connection, offer: Offer, customer_id: str, restaurant_id: str, lines: list[LineItem], now: datetime
+        connection: Connection,
+        offer: restaurants_api.OfferTerms,
+        customer_id: str,
+        restaurant_id: str,
+        lines: list[LineItem],
+        now: datetime,
     ) -> int:
         redemptions = 0
         if offer.per_user_limit is not None:
             repository.lock_offer_redemptions(connection, customer_id, restaurant_id, offer.code)
             redemptions = repository.count_offer_redemptions(connection, customer_id, restaurant_id, offer.code)
         try:
-            return apply_offer(
+            return restaurants_api.offer_discount(
                 offer,
                 subtotal_minor=sum(line.line_total_minor for line in lines),
-                now=now,
+                at=now,
                 redemptions_by_user=redemptions,
-                restaurant_id=restaurant_id,
             )
-        except OfferNotApplicable as refused:
+        except restaurants_api.OfferNotApplicable as refused:
             raise OrderRejected([refused.error]) from None
 
-    def _lines(
-        self, connection: Connection, rid: uuid.UUID, requested: Sequence[RequestedLine]
-    ) -> tuple[list[LineItem], list[FieldError]]:
-        ids = {line.item_id: _uuid(line.item_id) for line in requested}
-        menu = inventory.priced_items(connection, rid, [i for i in ids.values() if i is not None])
-        errors: list[FieldError] = []
-        lines: list[LineItem] = []
-        for index, line in enumerate(requested):
-            item_uuid = ids[line.item_id]
-            item = menu.get(item_uuid) if item_uuid is not None else None
-            if item is None:
-                # Unknown, malformed, or another restaurant's item: the same answer.
-                errors.append(FieldError(f"lines[{index}].item_id", f"This restaurant has no item {line.item_id}."))
-                continue
-            if not item.available:
-                errors.append(FieldError(f"lines[{index}].item_id", f"{item.name} is not available right now."))
-                continue
-            if line.unit_price_minor is not None and line.unit_price_minor != item.price_minor:
-                errors.append(
-                    FieldError(
-                        f"lines[{index}].unit_price_minor",
-                        f"Price changed: {item.name} now costs {item.price_minor} minor units.",
-                    )
+
+def _lines(quoted: Sequence[restaurants_api.QuotedLine]) -> tuple[list[LineItem], list[FieldError]]:
+    errors: list[FieldError] = []
+    lines: list[LineItem] = []
+    for index, line in enumerate(quoted):
+        item, asked = line.item, line.requested
+        if item is None:
+            # Unknown, malformed, or another restaurant's item: the same answer.
+            errors.append(FieldError(f"lines[{index}].item_id", f"This restaurant has no item {asked.item_id}."))
+            continue
+        if not item.available:
+            errors.append(FieldError(f"lines[{index}].item_id", f"{item.name} is not available right now."))
+            continue
+        if line.price_changed:
+            errors.append(
+                FieldError(
+                    f"lines[{index}].unit_price_minor",
+                    f"Price changed: {item.name} now costs {item.price_minor} minor units.",
                 )
-                continue
-            lines.append(LineItem(str(item.item_id), item.name, line.quantity, item.price_minor))
-        return lines, errors
-
-
-def _usable_offer(
-    connection: Connection, restaurant_id: uuid.UUID, offer_code: str, now: datetime
-) -> tuple[Offer | None, str | None]:
-    """The restaurant's offer if it exists, is active and is inside its window; else why not.
-
-    Another restaurant's code is simply unknown here: offers belong to one restaurant.
-    """
-    code = normalise_code(offer_code)
-    stored = offer_store.find_offer(connection, restaurant_id, code)
-    if stored is None:
-        return None, f"This restaurant has no offer {code}."
-    if not stored.active:
-        return None, f"Offer {code} is no longer active."
-    problem = window_error(stored.offer, now)
-    return (None, problem) if problem is not None else (stored.offer, None)
+            )
+            continue
+        lines.append(LineItem(str(item.item_id), item.name, asked.quantity, item.price_minor))
+    return lines, errors
 
 
 def catalog_pricing_from(settings: ServingSettings, redis: LazyRedis | None) -> CatalogPricing:

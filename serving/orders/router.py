@@ -12,6 +12,7 @@ from sqlalchemy.engine import Engine
 
 from serving.kernel.auth import CurrentPrincipal, CustomerPrincipal, Principal, Role, principal_with_role
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http.deps import gateway_redis
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
 from serving.kernel.http.problems import FORBIDDEN, PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
 from serving.orders import idempotency, lifecycle, service
@@ -21,8 +22,8 @@ from serving.orders.ports import (
     MenuPricing,
     NoStock,
     RestaurantOwnership,
+    RestaurantsApiOwnership,
     StockKeeper,
-    TableRestaurantOwnership,
 )
 from serving.orders.pricing_catalog import CatalogPricing, catalog_pricing_from
 from serving.orders.schemas import (
@@ -35,8 +36,7 @@ from serving.orders.schemas import (
     RejectRequest,
 )
 from serving.orders.stock import CatalogStock, OutOfStock
-from serving.restaurants.adapters.cache.clients import restaurant_cache
-from serving.restaurants.adapters.cache.restaurant_cache import handle_change_event
+from serving.restaurants import api as restaurants_api
 from serving.settings import ServingSettings
 
 router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSES)
@@ -53,9 +53,9 @@ def database(request: Request) -> Engine:
 
 
 def restaurant_ownership(request: Request) -> RestaurantOwnership:
-    """``app.state.restaurant_ownership`` if the app (or a test) set one, else the table reader."""
+    """``app.state.restaurant_ownership`` if the app (or a test) set one, else the restaurants service's answer."""
     chosen: RestaurantOwnership | None = getattr(request.app.state, "restaurant_ownership", None)
-    return chosen if chosen is not None else TableRestaurantOwnership()
+    return chosen if chosen is not None else RestaurantsApiOwnership()
 
 
 def menu_pricing(request: Request) -> MenuPricing:
@@ -213,7 +213,7 @@ def _change(
     **details: object,
 ) -> OrderOut:
     """Run one lifecycle move and turn its refusals into problems."""
-    cache = restaurant_cache(request)  # lazy: connects only if there is something to invalidate
+    redis = gateway_redis(request)  # lazy: connects only if there is something to invalidate
     try:
         order = service.change_status(
             engine,
@@ -223,7 +223,8 @@ def _change(
             ownership=ownership,
             trace_id=_trace_id(request),
             stock=stock_keeper(request),
-            after_commit=lambda envelope: handle_change_event(cache, envelope),
+            # Stock events: the cached menus show the new stock on the very next read.
+            after_commit=lambda envelope: restaurants_api.forget_cached(redis.client, [envelope]),
             **details,  # type: ignore[arg-type]
         )
     except OutOfStock as short:

@@ -15,7 +15,7 @@ from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from serving.orders import domain, lifecycle
 from serving.orders.ports import Location, PriceQuery, RequestedLine
-from serving.restaurants.domain.offers import CODE_PATTERN, normalise_code
+from serving.restaurants import api as restaurants_api
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
@@ -28,8 +28,8 @@ DeliveryFeeMinor = Annotated[int, Field(strict=True, ge=0, le=domain.MAX_DELIVER
 # Case-insensitive: parsed to upper case, so "diwali20" and "DIWALI20" are the same request.
 OfferCode = Annotated[
     str,
-    Field(min_length=1, max_length=32, pattern=CODE_PATTERN, examples=["DIWALI20"]),
-    AfterValidator(normalise_code),
+    Field(min_length=1, max_length=32, pattern=restaurants_api.OFFER_CODE_PATTERN, examples=["DIWALI20"]),
+    AfterValidator(restaurants_api.normalise_offer_code),
 ]
 
 

@@ -14,7 +14,7 @@ from contracts.envelope import EventEnvelope
 from serving.kernel.field_errors import FieldError
 from serving.orders.domain import Order, OrderStatus
 from serving.orders.lifecycle import Transitioned
-from serving.restaurants.adapters import inventory
+from serving.restaurants import api as restaurants_api
 
 # Statuses in which an order holds its portions (reserved on accept, until cancelled).
 _HOLDING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PREPARING})
@@ -37,7 +37,7 @@ class OutOfStock(Exception):
 
 
 class CatalogStock:
-    """``StockKeeper`` over ``serving.restaurants.adapters.inventory`` (same database)."""
+    """``StockKeeper`` over ``serving.restaurants.api`` (same database, same transaction)."""
 
     def on_transition(
         self, connection: Connection, change: Transitioned, *, trace_id: str | None
@@ -50,14 +50,14 @@ class CatalogStock:
             return []
         restaurant_id, quantities = ids
         if giving_back:
-            return inventory.release_stock(
+            return restaurants_api.release_stock(
                 connection, restaurant_id, quantities, now=change.changed_at, trace_id=trace_id
             )
         try:
-            return inventory.reserve_stock(
+            return restaurants_api.reserve_stock(
                 connection, restaurant_id, quantities, now=change.changed_at, trace_id=trace_id
             )
-        except inventory.InsufficientStock as short:
+        except restaurants_api.InsufficientStock as short:
             # Raised on: the accept's transaction is rolled back and the order stays PENDING.
             missing = {str(item_id) for item_id in short.item_ids}
             errors = [

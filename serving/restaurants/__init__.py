@@ -1,1 +1,5 @@
-"""The restaurants service: restaurants, menus, inventory and offers (schema ``restaurants``)."""
+"""The restaurants service: restaurants, menus, stock, offers, reviews, the cache of restaurants
+and menus, and search over them (schema ``restaurants``; docs/restaurants-and-search.md).
+
+Other services import ``api`` only (ADR 0004).
+"""

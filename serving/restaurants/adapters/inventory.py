@@ -1,23 +1,22 @@
-"""Stock reservation and the catalogue lookups the orders service needs.
+"""Menu items' prices and portions in PostgreSQL, on the caller's connection.
 
-All functions run on the caller's connection, inside the caller's transaction: the
-orders service reserves stock in the same transaction that stores the order, so a
-rolled-back order never holds stock.
+``use_cases.stock`` takes and gives back portions through these; ``api`` answers the
+orders and cart services' questions (a restaurant's place and hours, its owner, the
+items' prices) with them. Everything runs inside the caller's
+transaction: the orders service reserves stock in the transaction that accepts the
+order, so a rolled-back accept never holds stock.
 """
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import Any
+from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Row
+from sqlalchemy.engine import Connection
 
-from contracts.envelope import EventEnvelope
-from serving.restaurants.adapters import events, repository
 from serving.restaurants.adapters.tables import menu_items, restaurants
 from serving.restaurants.entrypoints.schemas import MenuItemOut
 
@@ -38,33 +37,35 @@ class PricedItem:
 
 @dataclass(frozen=True)
 class RestaurantSummary:
+    """The few columns that decide who manages a restaurant and whether it takes orders."""
+
     restaurant_id: uuid.UUID
     owner_id: str
     name: str
     city: str
+    lat: float
+    lon: float
     status: str
-
-
-class InsufficientStock(Exception):
-    """At least one item has fewer portions left than asked; nothing was reserved."""
-
-    def __init__(self, item_ids: list[uuid.UUID]) -> None:
-        super().__init__(f"not enough stock for {', '.join(map(str, item_ids))}")
-        self.item_ids = item_ids
+    timezone: str
+    opening_hours: dict[str, list[dict[str, str]]]  # the stored form, ``hours.hours_from_json``
 
 
 def restaurant_summary(connection: Connection, restaurant_id: uuid.UUID) -> RestaurantSummary | None:
-    """Owner, city and status of a restaurant (e.g. to let its owner accept an order)."""
+    """Owner, place, status and hours of a restaurant, without the wide columns (a hot path:
+    every order placement and every ownership check reads it)."""
     row = connection.execute(
         sa.select(
-            restaurants.c.restaurant_id,
-            restaurants.c.owner_id,
-            restaurants.c.name,
-            restaurants.c.city,
-            restaurants.c.status,
+            restaurants.c.restaurant_id, restaurants.c.owner_id, restaurants.c.name, restaurants.c.city,
+            restaurants.c.lat, restaurants.c.lon, restaurants.c.status, restaurants.c.timezone,
+            restaurants.c.opening_hours,
         ).where(restaurants.c.restaurant_id == restaurant_id)
-    ).first()
+    ).first()  # fmt: skip
     return None if row is None else RestaurantSummary(**row._mapping)
+
+
+def restaurants_owned_by(connection: Connection, owner_id: str) -> list[uuid.UUID]:
+    rows = connection.execute(sa.select(restaurants.c.restaurant_id).where(restaurants.c.owner_id == owner_id))
+    return [row.restaurant_id for row in rows]
 
 
 def priced_items(
@@ -86,97 +87,52 @@ def priced_items(
     return {row.item_id: PricedItem(**row._mapping) for row in rows}
 
 
-def _lock_restaurant(connection: Connection, restaurant_id: uuid.UUID) -> None:
-    # Stock events are keyed by restaurant like every menu change: taking the restaurant
-    # row lock keeps the outbox id order equal to the order of that restaurant's events.
+def lock_restaurant(connection: Connection, restaurant_id: uuid.UUID) -> None:
+    """Stock events are keyed by restaurant like every menu change: holding the restaurant
+    row lock keeps the outbox id order equal to the order of that restaurant's events."""
     connection.execute(
         sa.select(restaurants.c.restaurant_id).where(restaurants.c.restaurant_id == restaurant_id).with_for_update()
     )
 
 
-def _stock_event(connection: Connection, row: Row[Any], at: datetime, trace_id: str | None) -> EventEnvelope:
-    envelope = events.menu_item_changed(
-        MenuItemOut.model_validate(dict(row._mapping)), "UPDATED", ["stock"], at, trace_id=trace_id
-    )
-    repository.append_event(connection, envelope)
-    return envelope
+def take_portions(
+    connection: Connection, restaurant_id: uuid.UUID, item_id: uuid.UUID, portions: int, at: datetime
+) -> MenuItemOut | None:
+    """The item after taking ``portions``; None if it has fewer left (or is not this restaurant's).
 
-
-def reserve_stock(
-    connection: Connection,
-    restaurant_id: uuid.UUID,
-    quantities: Mapping[uuid.UUID, int],
-    *,
-    now: datetime | None = None,
-    trace_id: str | None = None,
-) -> list[EventEnvelope]:
-    """Take ``quantities`` portions of the restaurant's items atomically, or take none.
-
-    Each item is one conditional ``UPDATE … SET stock = stock - n WHERE stock >= n``:
-    the row lock makes concurrent reservations queue, so stock never goes negative and
-    two customers never get the last portion. Untracked items (stock NULL) always
-    succeed and change nothing. Work happens in a SAVEPOINT: on InsufficientStock
-    (also raised for an item of another restaurant) nothing was taken and the caller's
-    transaction can go on.
-
-    Each tracked item's new stock is a MenuItemChanged event in the restaurants outbox
-    (same transaction). Returns those envelopes: after committing, pass them to
-    ``serving.restaurants.adapters.cache.restaurant_cache.handle_change_event`` so cached menus show the new
-    stock at once (the Kafka consumer of ``restaurants.v1`` does it otherwise).
+    One conditional ``UPDATE … SET stock = stock - n WHERE stock >= n``: the row lock
+    makes concurrent takers queue, so stock never goes negative. An untracked item
+    (stock NULL) is always there and does not change.
     """
-    for quantity in quantities.values():
-        if quantity < 1:
-            raise ValueError("quantities must be positive")
-    at = now or datetime.now(UTC)
-    appended: list[EventEnvelope] = []
-    with connection.begin_nested():
-        _lock_restaurant(connection, restaurant_id)
-        for item_id in sorted(quantities):
-            n = quantities[item_id]
-            row = connection.execute(
-                sa.update(menu_items)
-                .where(
-                    menu_items.c.item_id == item_id,
-                    menu_items.c.restaurant_id == restaurant_id,
-                    sa.or_(menu_items.c.stock.is_(None), menu_items.c.stock >= n),
-                )
-                .values(
-                    stock=menu_items.c.stock - n,
-                    # an untracked item does not change, so it keeps its timestamp
-                    updated_at=sa.case((menu_items.c.stock.is_(None), menu_items.c.updated_at), else_=at),
-                )
-                .returning(*_ITEM_COLUMNS)
-            ).first()
-            if row is None:
-                raise InsufficientStock([item_id])  # leaving the block rolls the savepoint back
-            if row.stock is not None:
-                appended.append(_stock_event(connection, row, at, trace_id))
-    return appended
+    row = connection.execute(
+        sa.update(menu_items)
+        .where(
+            menu_items.c.item_id == item_id,
+            menu_items.c.restaurant_id == restaurant_id,
+            sa.or_(menu_items.c.stock.is_(None), menu_items.c.stock >= portions),
+        )
+        .values(
+            stock=menu_items.c.stock - portions,
+            # an untracked item does not change, so it keeps its timestamp
+            updated_at=sa.case((menu_items.c.stock.is_(None), menu_items.c.updated_at), else_=at),
+        )
+        .returning(*_ITEM_COLUMNS)
+    ).first()
+    return None if row is None else MenuItemOut.model_validate(dict(row._mapping))
 
 
-def release_stock(
-    connection: Connection,
-    restaurant_id: uuid.UUID,
-    quantities: Mapping[uuid.UUID, int],
-    *,
-    now: datetime | None = None,
-    trace_id: str | None = None,
-) -> list[EventEnvelope]:
-    """Give portions back (order cancelled); untracked items are left alone. Events as above."""
-    at = now or datetime.now(UTC)
-    appended: list[EventEnvelope] = []
-    _lock_restaurant(connection, restaurant_id)
-    for item_id in sorted(quantities):
-        row = connection.execute(
-            sa.update(menu_items)
-            .where(
-                menu_items.c.item_id == item_id,
-                menu_items.c.restaurant_id == restaurant_id,
-                menu_items.c.stock.is_not(None),
-            )
-            .values(stock=menu_items.c.stock + quantities[item_id], updated_at=at)
-            .returning(*_ITEM_COLUMNS)
-        ).first()
-        if row is not None:
-            appended.append(_stock_event(connection, row, at, trace_id))
-    return appended
+def give_back_portions(
+    connection: Connection, restaurant_id: uuid.UUID, item_id: uuid.UUID, portions: int, at: datetime
+) -> MenuItemOut | None:
+    """The item after giving ``portions`` back; None if it is untracked or not this restaurant's."""
+    row = connection.execute(
+        sa.update(menu_items)
+        .where(
+            menu_items.c.item_id == item_id,
+            menu_items.c.restaurant_id == restaurant_id,
+            menu_items.c.stock.is_not(None),
+        )
+        .values(stock=menu_items.c.stock + portions, updated_at=at)
+        .returning(*_ITEM_COLUMNS)
+    ).first()
+    return None if row is None else MenuItemOut.model_validate(dict(row._mapping))

@@ -1,8 +1,7 @@
 """Offers in PostgreSQL (``restaurants.offers``), on a connection the caller controls.
 
-``find_offer`` is also what the orders service's catalogue pricing reads inside the
-placing transaction (same database in the embedded deployment), like
-``inventory.priced_items``.
+``find_offer`` is also how ``api.quote`` answers the orders service's pricing, inside
+the placing transaction (same database in the embedded deployment).
 """
 
 from __future__ import annotations

@@ -7,14 +7,11 @@ from collections.abc import Mapping
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection, Row
 
 from contracts.envelope import EventEnvelope
-from serving.kernel.http.keyset_cursor import Cursor
 from serving.kernel.messaging.outbox_writer import append_to_outbox
-from serving.restaurants.adapters.tables import menu_categories, menu_items, outbox, restaurants, reviews
-from serving.restaurants.domain.reviews import Review
+from serving.restaurants.adapters.tables import menu_categories, menu_items, outbox, restaurants
 from serving.restaurants.entrypoints.schemas import (
     CategoryOut,
     MenuCategoryOut,
@@ -181,38 +178,6 @@ def find_menu(connection: Connection, restaurant_id: uuid.UUID) -> MenuView:
     )
 
 
-# --- reviews --------------------------------------------------------------------------------
-
-
-def _review(row: Row[Any]) -> Review:
-    return Review(**dict(row._mapping))
-
-
 def restaurant_exists(connection: Connection, restaurant_id: uuid.UUID) -> bool:
     query = sa.select(sa.exists().where(restaurants.c.restaurant_id == restaurant_id))
     return bool(connection.execute(query).scalar_one())
-
-
-def insert_review(connection: Connection, values: Mapping[str, Any]) -> Review | None:
-    """The stored review, or None if the order already has one.
-
-    ON CONFLICT DO NOTHING waits for a concurrent transaction inserting a review of the
-    same order and then reports the conflict, so of two racing submits exactly one wins
-    and the other is a clean "already reviewed" rather than a unique violation.
-    """
-    row = connection.execute(
-        pg_insert(reviews)
-        .values(**values)
-        .on_conflict_do_nothing(index_elements=[reviews.c.order_id])
-        .returning(reviews)
-    ).first()
-    return None if row is None else _review(row)
-
-
-def list_reviews(connection: Connection, restaurant_id: uuid.UUID, after: Cursor | None, limit: int) -> list[Review]:
-    """Up to ``limit`` reviews of the restaurant, newest first, strictly after ``after``."""
-    query = sa.select(reviews).where(reviews.c.restaurant_id == restaurant_id)
-    if after is not None:
-        query = query.where(sa.tuple_(reviews.c.created_at, reviews.c.review_id) < (after.at, after.row_id))
-    query = query.order_by(reviews.c.created_at.desc(), reviews.c.review_id.desc()).limit(limit)
-    return [_review(row) for row in connection.execute(query)]

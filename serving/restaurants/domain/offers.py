@@ -1,8 +1,8 @@
 """Offers (discount codes) and the pure rules that check one and price it against a cart.
 
-The orders service calls ``apply_offer`` with the subtotal it computed itself and the
-number of times the customer already redeemed the offer; the result is a discount in
-minor units, never more than the subtotal. ``offer_errors`` is the one place an
+The orders service has ``apply_offer`` applied (``api.offer_discount``) with the
+subtotal it computed itself and the number of times the customer already redeemed the
+offer; the result is a discount in minor units, never more than the subtotal. ``offer_errors`` is the one place an
 offer's own consistency is decided: the dataclass refuses to exist without it and
 the offers API answers its errors as 422s naming the field.
 """

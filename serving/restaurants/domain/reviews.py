@@ -2,7 +2,7 @@
 moves a restaurant's average, and who counts as the author.
 
 No I/O: the orders service's answer arrives as ``OrderFacts`` (through
-``orders_port.ReviewableOrders``), the restaurant's current rating as ``Rating``.
+``adapters.orders_port.ReviewableOrders``), the restaurant's current rating as ``Rating``.
 """
 
 from __future__ import annotations
@@ -42,9 +42,7 @@ class Review:
 
 
 class ReviewRefused(Exception):
-    """A well-formed review the order does not allow; ``status`` is the HTTP answer."""
-
-    status = 409
+    """A well-formed review the order does not allow: the order is in the wrong state for it."""
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
@@ -52,9 +50,11 @@ class ReviewRefused(Exception):
 
 
 class OrderNotFound(ReviewRefused):
-    # One answer for "no such order", "another customer's" and "another restaurant's",
-    # so probing order ids tells nothing about other people's orders.
-    status = 404
+    """No such order of the customer at this restaurant (the router's 404, not a 409).
+
+    One answer for "no such order", "another customer's" and "another restaurant's",
+    so probing order ids tells nothing about other people's orders.
+    """
 
     def __init__(self) -> None:
         super().__init__("No such order of yours from this restaurant.")

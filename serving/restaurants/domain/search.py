@@ -1,8 +1,8 @@
 """What search answers, independent of the engine behind it.
 
-``RestaurantSearch`` is the port: the PostgreSQL adapter (``serving.restaurants.adapters.search_postgres``)
+``RestaurantSearch`` is the port: the PostgreSQL adapter (``adapters.search_postgres``)
 implements it today; an Elasticsearch/OpenSearch adapter fed from ``restaurants.v1``
-could replace it without touching the router.
+could replace it without touching the router (ADR 0005).
 """
 
 from __future__ import annotations

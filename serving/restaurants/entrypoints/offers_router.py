@@ -1,4 +1,4 @@
-"""HTTP surface of a restaurant's offers (mounted under /api/v1, next to restaurants/router.py).
+"""HTTP surface of a restaurant's offers (mounted under /api/v1, next to router.py).
 
 Writes follow the restaurant-details rule: the owning RESTAURANT account or an ADMIN;
 another owner gets 404 (ids do not leak), customers and couriers 403 from the role
@@ -8,22 +8,21 @@ check. Anyone signed in may list the offers a customer can use right now.
 from __future__ import annotations
 
 import uuid
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Path, Request, Response, status
 
 from serving.kernel.auth import CurrentPrincipal
 from serving.kernel.field_errors import FieldError
-from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
+from serving.kernel.http.deps import Database
+from serving.kernel.http.problems import CONFLICT, CONFLICT_RESPONSE, PROBLEM_RESPONSES, ProblemError
 from serving.restaurants.domain.offers import CODE_PATTERN
+from serving.restaurants.entrypoints.deps import EditorPrincipal
 from serving.restaurants.entrypoints.offer_schemas import OfferCreate, OfferOut
-from serving.restaurants.entrypoints.router import Database, EditorPrincipal
 from serving.restaurants.use_cases import offers as offer_service
-
-CONFLICT = "urn:tiffin:problem:conflict"
+from serving.restaurants.use_cases.errors import OfferCodeTaken, OfferRuleBroken
 
 router = APIRouter(prefix="/restaurants", tags=["offers"], responses={**PROBLEM_RESPONSES, 403: PROBLEM_RESPONSES[401]})
-_CONFLICT_RESPONSE: dict[int | str, dict[str, Any]] = {409: {"model": Problem, "content": {PROBLEM_MEDIA_TYPE: {}}}}
 
 CodePath = Annotated[str, Path(min_length=1, max_length=32, pattern=CODE_PATTERN, description="Any case.")]
 
@@ -38,7 +37,7 @@ def _no_restaurant(restaurant_id: uuid.UUID) -> ProblemError:
     status_code=status.HTTP_201_CREATED,
     response_model=OfferOut,
     summary="Create a discount code (owner or admin)",
-    responses=_CONFLICT_RESPONSE,
+    responses=CONFLICT_RESPONSE,
 )
 def create_offer(
     restaurant_id: uuid.UUID,
@@ -50,9 +49,9 @@ def create_offer(
 ) -> OfferOut:
     try:
         offer = offer_service.create_offer(engine, principal, restaurant_id, body)
-    except offer_service.OfferRuleBroken as broken:
+    except OfferRuleBroken as broken:
         raise ProblemError(422, "The offer breaks an offer rule.", errors=broken.errors) from None
-    except offer_service.OfferCodeTaken:
+    except OfferCodeTaken:
         message = f"This restaurant already has an offer {body.code} (codes ignore case; deactivated ones count)."
         raise ProblemError(409, message, errors=[FieldError("code", message)], problem_type=CONFLICT) from None
     if offer is None:

@@ -1,32 +1,23 @@
-"""HTTP surface of search and discovery (mounted under /api/v1/search); any authenticated user."""
+"""HTTP surface of search and discovery over the restaurants service's own tables (mounted
+under /api/v1/search, ADR 0005); any authenticated user."""
 
 from __future__ import annotations
 
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Depends, Query, Request
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
-from sqlalchemy.engine import Engine
 
 from serving.kernel.auth import CurrentPrincipal
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
-from serving.restaurants.adapters.cache.clients import RedisClient
 from serving.restaurants.adapters.popular_searches import popular_searches, record_search
-from serving.restaurants.adapters.search_postgres import PostgresRestaurantSearch
-from serving.restaurants.domain.search import GeoFilter, ItemQuery, RestaurantQuery, RestaurantSearch
+from serving.restaurants.domain.search import GeoFilter, ItemQuery, RestaurantQuery
+from serving.restaurants.entrypoints.deps import RedisClient, Search
 
 router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
 
-
-def search_engine(request: Request) -> RestaurantSearch:
-    """The search adapter; swap it here for an Elasticsearch/OpenSearch one."""
-    engine: Engine = request.app.state.database.engine
-    return PostgresRestaurantSearch(engine)
-
-
-Search = Annotated[RestaurantSearch, Depends(search_engine)]
 # Some visible character, no control characters (PostgreSQL text cannot hold NUL).
 NON_BLANK_TEXT = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
 SearchText = Annotated[str, Query(max_length=100, pattern=r"^[^\x00-\x1f\x7f]*$")]

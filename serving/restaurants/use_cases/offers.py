@@ -8,8 +8,6 @@ owners' restaurants and codes do not leak.
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable
-from datetime import UTC, datetime
 
 from sqlalchemy.engine import Connection, Engine
 
@@ -19,24 +17,8 @@ from serving.restaurants.adapters import inventory, offer_store
 from serving.restaurants.domain import restaurant as domain
 from serving.restaurants.domain.offers import offer_errors
 from serving.restaurants.entrypoints.offer_schemas import OfferCreate, OfferOut
-
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class OfferRuleBroken(Exception):
-    """The offer cannot exist as asked (a 422); ``errors`` name the fields."""
-
-    def __init__(self, errors: list[FieldError]) -> None:
-        super().__init__("; ".join(e.message for e in errors))
-        self.errors = errors
-
-
-class OfferCodeTaken(Exception):
-    """The restaurant already has an offer with this code (a 409 naming ``code``)."""
+from serving.restaurants.use_cases.clock import Clock, utc_now
+from serving.restaurants.use_cases.errors import OfferCodeTaken, OfferRuleBroken
 
 
 def _managed(connection: Connection, principal: Principal, restaurant_id: uuid.UUID) -> bool:

@@ -85,6 +85,32 @@ def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
     client.close()
 
 
+class OwnersTable:
+    """``RestaurantOwnership`` over real rows of ``test_owners.restaurants(id, owner_id)``: lets
+    orders tests own client-priced orders' restaurants (text ids such as ``rest-1``) without
+    creating catalogue restaurants. Set it as ``app.state.restaurant_ownership``."""
+
+    def __init__(self, engine: Engine) -> None:
+        with engine.begin() as connection:
+            connection.execute(sa.text("CREATE SCHEMA test_owners"))
+            connection.execute(
+                sa.text("CREATE TABLE test_owners.restaurants (id text PRIMARY KEY, owner_id text NOT NULL)")
+            )
+
+    def owns(self, connection: sa.Connection, subject: str, restaurant_id: str) -> bool:
+        query = "SELECT EXISTS (SELECT 1 FROM test_owners.restaurants WHERE id = :r AND owner_id = :o)"
+        return bool(connection.execute(sa.text(query), {"r": restaurant_id, "o": subject}).scalar_one())
+
+    def restaurants_of(self, connection: sa.Connection, subject: str) -> list[str]:
+        query = "SELECT id FROM test_owners.restaurants WHERE owner_id = :o ORDER BY id"
+        return list(connection.execute(sa.text(query), {"o": subject}).scalars())
+
+
+@pytest.fixture(scope="module")
+def owners_table(engine: Engine) -> OwnersTable:
+    return OwnersTable(engine)
+
+
 @pytest.fixture(scope="module")
 def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
     """``auth(subject, role)`` -> an Authorization header."""

@@ -17,7 +17,6 @@ from sqlalchemy.engine import Engine
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders import service
-from serving.orders.ports import TableRestaurantOwnership
 from serving.orders.schemas import PlaceOrderRequest
 from serving.orders.tables import idempotency_keys, orders, outbox
 from serving.settings import ServingSettings
@@ -91,15 +90,10 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def api(settings: ServingSettings, engine: Engine) -> Iterator[Api]:
-    with engine.begin() as connection:
-        connection.execute(sa.text("CREATE SCHEMA test_owners"))
-        connection.execute(
-            sa.text("CREATE TABLE test_owners.restaurants (id text PRIMARY KEY, owner_id text NOT NULL)")
-        )
+def api(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Api]:
     settings = settings.changed(rate_limit_enabled=False)
     app = create_app(settings)
-    app.state.restaurant_ownership = TableRestaurantOwnership("test_owners", "restaurants", id_column="id")
+    app.state.restaurant_ownership = owners_table
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

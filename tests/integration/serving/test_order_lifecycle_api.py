@@ -3,6 +3,7 @@
 import threading
 import uuid
 from collections.abc import Iterator
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,8 +15,9 @@ from contracts.envelope import EventEnvelope
 from contracts.registry import spec_for
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
-from serving.orders.ports import TableRestaurantOwnership
+from serving.orders.ports import RestaurantsApiOwnership
 from serving.orders.tables import order_status_history, orders, outbox
+from serving.restaurants.adapters.tables import restaurants
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack
@@ -98,16 +100,11 @@ class Kit:
 
 
 @pytest.fixture(scope="module")
-def kit(settings: ServingSettings, engine: Engine) -> Iterator[Kit]:
-    with engine.begin() as connection:
-        connection.execute(sa.text("CREATE SCHEMA test_owners"))
-        connection.execute(
-            sa.text("CREATE TABLE test_owners.restaurants (id text PRIMARY KEY, owner_id text NOT NULL)")
-        )
+def kit(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Kit]:
     # These tests make many calls a second as a handful of users: not what a rate limit is for.
     settings = settings.changed(rate_limit_enabled=False)
     app = create_app(settings)
-    app.state.restaurant_ownership = TableRestaurantOwnership("test_owners", "restaurants", id_column="id")
+    app.state.restaurant_ownership = owners_table
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Kit(client, settings, engine)
 
@@ -382,14 +379,37 @@ def test_every_lifecycle_route_needs_a_token_and_answers_404_for_an_unknown_orde
     assert "order_id" in {e["field"] for e in bad_id.json()["errors"]}
 
 
-def test_the_default_ownership_denies_when_the_table_is_missing_and_never_breaks_the_transaction(
+def test_the_default_ownership_asks_the_restaurants_service_and_denies_without_breaking_the_transaction(
     engine: Engine,
 ) -> None:
+    ownership = RestaurantsApiOwnership()
+    rid, owner = uuid.uuid4(), f"owner-{uuid.uuid4().hex[:8]}"
     with engine.begin() as connection:
-        assert not TableRestaurantOwnership("no_such_schema").owns(connection, "owner", "rest-1")
-        assert TableRestaurantOwnership("no_such_schema").restaurants_of(connection, "owner") == []
-        # The real restaurants.restaurants (UUID ids) answers "no" for a text id.
-        assert not TableRestaurantOwnership().owns(connection, "owner", "rest-1")
-        # A table of another shape is a logged denial inside a savepoint, not a failure.
-        assert not TableRestaurantOwnership("orders", "orders", id_column="nope").owns(connection, "o", "r")
-        assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
+        connection.execute(
+            sa.insert(restaurants).values(
+                restaurant_id=rid, owner_id=owner, name="Udupi", address="MG Road", city="Pune", lat=18.5,
+                lon=73.8, cuisines=[], timezone="Asia/Kolkata", opening_hours={}, status="ACTIVE",
+                rating_avg=0.0, rating_count=0, popularity=0, search_text="Udupi",
+                created_at=datetime.now(UTC), updated_at=datetime.now(UTC),
+            )
+        )  # fmt: skip
+    with engine.connect() as connection:
+        assert ownership.owns(connection, owner, str(rid))
+        assert ownership.restaurants_of(connection, owner) == [str(rid)]
+        assert not ownership.owns(connection, "someone-else", str(rid))
+        # Orders keep the canonical text; a text id or another spelling is no catalogue restaurant.
+        assert not ownership.owns(connection, owner, "rest-1")
+        assert not ownership.owns(connection, owner, str(rid).upper())
+    with engine.connect() as connection:
+        transaction = connection.begin()
+        try:
+            # Without the restaurants' tables (an orders-only database) every answer is "no",
+            # from a savepoint: the caller's transaction goes on.
+            connection.execute(sa.text("ALTER SCHEMA restaurants RENAME TO restaurants_away"))
+            assert not ownership.owns(connection, owner, str(rid))
+            assert ownership.restaurants_of(connection, owner) == []
+            assert connection.execute(sa.text("SELECT 1")).scalar_one() == 1
+        finally:
+            transaction.rollback()  # the schema's rename with it
+    with engine.connect() as connection:
+        assert ownership.owns(connection, owner, str(rid))

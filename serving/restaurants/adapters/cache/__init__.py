@@ -1,1 +1,1 @@
-"""Redis caches of the serving layer."""
+"""The restaurants service's Redis: the read-through cache of restaurants and menus."""

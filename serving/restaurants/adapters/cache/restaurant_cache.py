@@ -56,7 +56,9 @@ def menu_key(restaurant_id: uuid.UUID | str) -> str:
 
 
 class RestaurantCache:
-    def __init__(self, client: redis.Redis[bytes], ttl_seconds: int) -> None:
+    """``ttl_seconds=None`` makes a handle that only invalidates: it never fills (``api.forget_cached``)."""
+
+    def __init__(self, client: redis.Redis[bytes], ttl_seconds: int | None) -> None:
         self._redis = client
         self._ttl = ttl_seconds
 
@@ -78,7 +80,7 @@ class RestaurantCache:
         return value.decode() if isinstance(value, bytes) else "0"
 
     def _put(self, restaurant_id: uuid.UUID, key: str, value: str, version: str | None) -> None:
-        if version is None:
+        if version is None or self._ttl is None:
             return
         try:
             # redis-py's stubs leave eval untyped; the call is plain EVAL.

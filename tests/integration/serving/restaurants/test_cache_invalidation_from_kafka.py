@@ -18,9 +18,9 @@ from ops.stack.topics import ensure_topics
 from serving.kernel.messaging.kafka_producer import kafka_producer_factory
 from serving.kernel.messaging.relay import OutboxRelay
 from serving.restaurants.adapters.cache.restaurant_cache import menu_key
-from serving.restaurants.adapters.inventory import reserve_stock
 from serving.restaurants.adapters.tables import outbox
-from serving.restaurants.entrypoints.consumers import build_invalidator
+from serving.restaurants.api import reserve_stock
+from serving.restaurants.bootstrap import cache_invalidator
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack
@@ -44,7 +44,7 @@ def test_a_stock_reservation_reaches_the_cached_menu_through_kafka(
     assert owner.client.get(menu_url, headers=owner.headers).json()["uncategorised"][0]["stock"] == 5  # stale
 
     relay = OutboxRelay(engine, kafka_producer_factory(settings), 500, outbox=outbox, publish_timeout_seconds=10)
-    invalidator = build_invalidator(settings, group_id=f"test-invalidator-{uuid.uuid4().hex[:8]}")
+    invalidator = cache_invalidator(settings, settings.restaurants, group_id=f"test-invalidator-{uuid.uuid4().hex[:8]}")
     try:
         while relay.relay_once():
             pass

@@ -6,6 +6,7 @@ from __future__ import annotations
 import threading
 import uuid
 from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -14,16 +15,18 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
-from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, handle_change_event, info_key, menu_key
-from serving.restaurants.adapters.inventory import (
-    InsufficientStock,
-    priced_items,
-    release_stock,
-    reserve_stock,
-    restaurant_summary,
-)
+from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, info_key, menu_key
 from serving.restaurants.adapters.repository import find_menu
 from serving.restaurants.adapters.tables import menu_items, outbox
+from serving.restaurants.api import (
+    InsufficientStock,
+    QuoteLine,
+    forget_cached,
+    owns_restaurant,
+    quote,
+    release_stock,
+    reserve_stock,
+)
 
 pytestmark = pytest.mark.stack
 
@@ -169,9 +172,7 @@ def test_a_reservation_is_visible_in_the_cached_menu_once_its_events_are_handled
     assert owner.client.get(menu_url, headers=owner.headers).json()["uncategorised"][0]["stock"] == 5
     with engine.begin() as connection:
         appended = reserve_stock(connection, uuid.UUID(owner.rid), {uuid.UUID(dosa["item_id"]): 2})
-    cache = RestaurantCache(redis_client, ttl_seconds=300)
-    for envelope in appended:  # what the orders service (or the restaurants.v1 consumer) does after commit
-        handle_change_event(cache, envelope)
+    forget_cached(redis_client, appended)  # what the orders service (or the restaurants.v1 consumer) does after commit
     assert owner.client.get(menu_url, headers=owner.headers).json()["uncategorised"][0]["stock"] == 3
 
 
@@ -180,13 +181,18 @@ def test_the_orders_service_reads_server_prices_and_the_owner(new_owner: Callabl
     mine = owner.add_item(price_minor=4550)
     theirs = other.add_item()
     with engine.connect() as connection:
-        prices = priced_items(
-            connection, uuid.UUID(owner.rid), [uuid.UUID(mine["item_id"]), uuid.UUID(theirs["item_id"])]
+        quoted = quote(
+            connection,
+            owner.rid,
+            [QuoteLine(mine["item_id"], 2, unit_price_minor=4000), QuoteLine(theirs["item_id"]), QuoteLine("x")],
+            at=datetime.now(UTC),
         )
-        summary = restaurant_summary(connection, uuid.UUID(owner.rid))
-    assert list(prices) == [uuid.UUID(mine["item_id"])]  # another restaurant's item is simply absent
-    assert prices[uuid.UUID(mine["item_id"])].price_minor == 4550
-    assert summary is not None and summary.owner_id == owner.id
+        owned = [owns_restaurant(connection, who, owner.rid) for who in (owner.id, other.id)]
+    assert quoted is not None and quoted.restaurant.city == "Bengaluru" and quoted.open
+    first, foreign, malformed = quoted.lines
+    assert first.item is not None and first.item.price_minor == 4550 and first.price_changed
+    assert foreign.item is None and malformed.item is None  # another restaurant's item is simply unknown
+    assert owned == [True, False]
 
 
 def test_a_read_that_started_before_a_change_cannot_put_the_old_menu_back(

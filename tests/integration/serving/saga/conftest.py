@@ -33,7 +33,7 @@ from serving.orders import service as orders_service
 from serving.orders.domain import OrderStatus
 from serving.orders.events import order_placed_envelope
 from serving.orders.lifecycle import CancelReason, RejectionReason
-from serving.orders.ports import TableRestaurantOwnership
+from serving.orders.ports import RestaurantsApiOwnership
 from serving.orders.tables import outbox as orders_outbox
 from serving.orders.tables import processed_events as orders_processed
 from serving.payments.adapters.retry import RetryPolicy
@@ -153,7 +153,7 @@ class SagaRig:
             order_id,
             ADMIN,
             OrderStatus.CANCELLED,
-            ownership=TableRestaurantOwnership(),
+            ownership=RestaurantsApiOwnership(),
             reason=CancelReason.RESTAURANT_REJECTED,
             rejection_reason=RejectionReason.OUT_OF_STOCK,
         )
@@ -167,7 +167,7 @@ class SagaRig:
                 order_id,
                 ADMIN,
                 OrderStatus(step),
-                ownership=TableRestaurantOwnership(),
+                ownership=RestaurantsApiOwnership(),
                 prep_time_minutes=15 if step == "ACCEPTED" else None,
             )
 

@@ -48,7 +48,7 @@ def test_the_customer_of_a_delivered_order_may_review_it(status: str) -> None:
 def test_an_order_that_is_not_yours_from_here_is_not_found_all_alike(facts: OrderFacts | None) -> None:
     with pytest.raises(OrderNotFound) as refused:
         check_reviewable(facts, "cust-1", RID)
-    assert refused.value.status == 404 and refused.value.error.field == "order_id"
+    assert refused.value.error.field == "order_id"
     assert str(refused.value) == "No such order of yours from this restaurant."  # nothing tells the cases apart
 
 
@@ -63,7 +63,7 @@ def test_someone_elses_undelivered_order_is_not_found_rather_than_not_delivered(
 def test_an_undelivered_order_is_a_conflict_naming_order_id(status: str) -> None:
     with pytest.raises(OrderNotDelivered) as refused:
         check_reviewable(order(status), "cust-1", RID)
-    assert refused.value.status == 409 and refused.value.error.field == "order_id"
+    assert refused.value.error.field == "order_id"
     assert status in str(refused.value)
 
 
