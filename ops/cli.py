@@ -178,7 +178,8 @@ def relay(once: bool) -> None:
 @main.command("consumers")
 @click.argument("names", nargs=-1)
 def consumers(names: tuple[str, ...]) -> None:
-    """Run the services' Kafka consumers until Ctrl-C: all, or NAMES (orders-saga, payments-saga, accept-timeout)."""
+    """Run the services' Kafka consumers until Ctrl-C: all, or NAMES (orders-saga, payments-saga, accept-timeout,
+    restaurant-cache)."""
     os.environ.update(StackConfig.from_env().env())
     sys.exit(subprocess.call([sys.executable, "-m", "serving.consumers", "--migrate", *(names or ("all",))]))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import argparse
 import logging
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import timedelta
 from typing import Protocol
 
@@ -25,6 +25,8 @@ from serving.orders.stock import CatalogStock
 from serving.orders.tables import processed_events as orders_processed
 from serving.payments import bootstrap as payments_bootstrap
 from serving.payments.entrypoints import consumers as payments_consumers
+from serving.restaurants import bootstrap as restaurants_bootstrap
+from serving.restaurants.entrypoints.consumers import CacheInvalidator
 from serving.saga import orders_side
 from serving.saga.sweeper import AcceptTimeoutSweeper
 from serving.settings import ServingSettings
@@ -70,11 +72,23 @@ def accept_timeout(settings: ServingSettings, engine: Engine) -> AcceptTimeoutSw
     )
 
 
+def restaurant_cache(settings: ServingSettings, _engine: Engine) -> CacheInvalidator:
+    """The restaurants service's consumer of restaurants.v1: drops cached restaurants and menus
+    that changed where the API process could not see it (e.g. stock taken by the saga)."""
+    return restaurants_bootstrap.cache_invalidator(settings, settings.restaurants)
+
+
 CONSUMERS: dict[str, Callable[[ServingSettings, Engine], Runnable]] = {
     orders_side.CONSUMER: orders_saga,
     payments_consumers.CONSUMER: payments_saga,
     AcceptTimeoutSweeper.name: accept_timeout,
+    CacheInvalidator.name: restaurant_cache,
 }
+
+
+def chosen(names: Sequence[str]) -> list[str]:
+    """The consumers to run: every one for ``all`` (or no name), else those named, once each."""
+    return list(CONSUMERS) if not names or "all" in names else list(dict.fromkeys(names))
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -90,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
     settings = ServingSettings()
     if args.migrate:
         migrate(settings.database_url)
-    names = list(CONSUMERS) if not args.names or "all" in args.names else list(dict.fromkeys(args.names))
+    names = chosen(args.names)
     engine = create_engine(settings.database_url)
     runnables = [CONSUMERS[name](settings, engine) for name in names]
     try:
