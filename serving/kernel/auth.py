@@ -97,7 +97,10 @@ def decode_access_token(token: str, settings: KernelSettings) -> Principal:
             options={"require": ["exp", "sub", "role", "jti"]},
         )
         role = Role(claims["role"])
-    except (jwt.PyJWTError, ValueError) as exc:
+        # PyJWT accepts any number as exp; one beyond datetime's range (year 9999) is
+        # no token this service minted, and must not become an OverflowError.
+        expires_at = datetime.fromtimestamp(int(claims["exp"]), UTC)
+    except (jwt.PyJWTError, ValueError, OverflowError, OSError) as exc:
         raise InvalidToken(str(exc)) from exc
     subject, token_id, session_id = claims["sub"], claims["jti"], claims.get("sid")
     if not isinstance(subject, str) or not subject:
@@ -110,7 +113,7 @@ def decode_access_token(token: str, settings: KernelSettings) -> Principal:
         subject=subject,
         role=role,
         token_id=token_id,
-        expires_at=datetime.fromtimestamp(int(claims["exp"]), UTC),
+        expires_at=expires_at,
         session_id=session_id,
     )
 

@@ -94,12 +94,13 @@ class RequestIdMiddleware:
         try:
             await self.app(scope, receive, send_with_id)
         except Exception:
-            # Starlette's outermost error middleware would answer without our header,
-            # so the 500 problem is sent here; re-raising still lets the app's
-            # handler log the traceback (it sees the response already started).
+            # Every unexpected error (a route's or a middleware's) ends here: logged once
+            # with its traceback and answered with a 500 problem carrying the id. It is
+            # not re-raised: the server would log it a second time and drop the
+            # keep-alive connection of a request that was answered properly.
+            log.exception("unhandled error on %s %s", scope.get("method"), scope.get("path"))
             if not response_started:
                 await send_problem(send_with_id, scope, 500, INTERNAL, "The server failed to handle the request.", {})
-            raise
         finally:
             log.info(
                 "request finished",

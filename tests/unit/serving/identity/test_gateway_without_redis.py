@@ -82,3 +82,10 @@ def test_admin_is_not_a_self_service_role() -> None:
     with pytest.raises(ValueError, match="ADMIN"):
         RegisterRequest(email="a@b.co", password="long enough", name="A", role=Role.ADMIN)
     assert RegisterRequest(email="A@B.CO", password="long enough", name="A").email == "a@b.co"
+
+
+@pytest.mark.parametrize("exp", [10**20, 253402300800])  # far beyond, and just past 9999-12-31
+def test_a_signed_token_whose_exp_is_beyond_the_calendar_is_invalid_not_an_overflow(exp: int) -> None:
+    claims = {"sub": "u1", "role": "CUSTOMER", "jti": uuid.uuid4().hex, "exp": exp}
+    with pytest.raises(InvalidToken):
+        decode_access_token(jwt.encode(claims, SETTINGS.jwt_secret, algorithm="HS256"), SETTINGS)
