@@ -116,6 +116,7 @@ def serve_api(config: StackConfig, database_url: str, extra_env: dict[str, str] 
             "--log-level",
             "warning",
             "--no-access-log",
+            "--no-server-header",
         ],
         env=env,
     )

@@ -146,14 +146,13 @@ def walkthrough() -> None:
 @click.option("--reload", is_flag=True, help="restart on code changes (development)")
 def serve(port: int, reload: bool) -> None:
     """Run the API (all services in one ASGI app) after migrating the schema."""
+    from ops.processes import api_command
     from serving.migrations.registry import migrate
 
     env = StackConfig.from_env().env()
     os.environ.update(env)
     migrate(env["TIFFIN_DATABASE_URL"])
-    command = [sys.executable, "-m", "uvicorn", "--factory", "serving.app:create_app",
-               "--host", "127.0.0.1", "--port", str(port)]  # fmt: skip
-    sys.exit(subprocess.call(command + (["--reload"] if reload else [])))
+    sys.exit(subprocess.call(api_command(port, *(["--reload"] if reload else []))))
 
 
 @main.command("seed")

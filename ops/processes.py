@@ -42,12 +42,19 @@ class Background:
         self.process.wait(timeout=5)
 
 
-def start_api(env: Mapping[str, str], port: int, log: Path) -> Background:
-    command = [
+def api_command(port: int, *options: str) -> list[str]:
+    """The API under uvicorn, as every launcher runs it.
+
+    No ``Server`` header: it only tells a scanner which server to try exploits on.
+    """
+    return [
         sys.executable, "-m", "uvicorn", "--factory", "serving.app:create_app",
-        "--host", "127.0.0.1", "--port", str(port), "--log-level", "warning",
+        "--host", "127.0.0.1", "--port", str(port), "--no-server-header", *options,
     ]  # fmt: skip
-    api = Background("api", command, env, log)
+
+
+def start_api(env: Mapping[str, str], port: int, log: Path) -> Background:
+    api = Background("api", api_command(port, "--log-level", "warning"), env, log)
     base_url = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:

@@ -37,11 +37,16 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         redis.close()
         restaurants.close()
 
+    docs = settings.api_docs_served
     app = FastAPI(
         title="Tiffin API",
         version="0.1.0",
         description="Operational APIs of the Tiffin food-delivery platform.",
         lifespan=lifespan,
+        # Off outside local unless TIFFIN_API_DOCS=true; app.openapi() still builds the document.
+        openapi_url="/openapi.json" if docs else None,
+        docs_url="/docs" if docs else None,
+        redoc_url="/redoc" if docs else None,
     )
     app.state.settings = settings
     app.state.database = database

@@ -29,6 +29,9 @@ from serving.kernel.redis import LazyRedis, RedisUnavailable
 _PROBLEMS = {**PROBLEM_RESPONSES, 409: PROBLEM_RESPONSES[401], 503: PROBLEM_RESPONSES[401]}
 auth_router = APIRouter(prefix="/auth", tags=["auth"], responses=_PROBLEMS)
 users_router = APIRouter(prefix="/users", tags=["users"], responses=_PROBLEMS)
+# Credentials and tokens must never sit in a cache (RFC 6749 §5.1), whatever the
+# gateway's default becomes.
+NO_STORE = "no-store"
 
 
 def database(request: Request) -> Engine:
@@ -101,6 +104,7 @@ def _caller_id(principal: Principal) -> uuid.UUID:
     summary="Create a customer, restaurant-owner or courier account",
 )
 def register(body: RegisterRequest, engine: Database, response: Response) -> UserOut:
+    response.headers["Cache-Control"] = NO_STORE
     try:
         user = service.register(
             engine, email=body.email, phone=body.phone, password=body.password, name=body.name, role=body.role
@@ -112,7 +116,8 @@ def register(body: RegisterRequest, engine: Database, response: Response) -> Use
 
 
 @auth_router.post("/login", response_model=TokenPair, summary="Exchange email or phone and password for tokens")
-def login(body: LoginRequest, engine: Database, request: Request) -> TokenPair:
+def login(body: LoginRequest, engine: Database, request: Request, response: Response) -> TokenPair:
+    response.headers["Cache-Control"] = NO_STORE
     if (body.email is None) == (body.phone is None):
         message = "Give exactly one of email and phone."
         raise ProblemError(
@@ -128,7 +133,8 @@ def login(body: LoginRequest, engine: Database, request: Request) -> TokenPair:
 
 
 @auth_router.post("/refresh", response_model=TokenPair, summary="Rotate a refresh token for a new token pair")
-def refresh(body: RefreshRequest, engine: Database, request: Request) -> TokenPair:
+def refresh(body: RefreshRequest, engine: Database, request: Request, response: Response) -> TokenPair:
+    response.headers["Cache-Control"] = NO_STORE
     try:
         session = service.refresh(engine, body.refresh_token, request.app.state.settings)
     except service.InvalidRefreshToken:

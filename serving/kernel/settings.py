@@ -93,6 +93,16 @@ class KernelSettings(BaseSettings):
         default=0.25, gt=0, description="Bound on each Redis call of the gateway, so an outage fails fast."
     )
     log_level: str = Field(default="INFO", description="Level of the JSON logs (DEBUG, INFO, WARNING, ...).")
+    api_docs: bool | None = Field(
+        default=None,
+        description="Serve /docs, /redoc and /openapi.json; unset: only in environment=local.",
+    )
+
+    @property
+    def api_docs_served(self) -> bool:
+        # A public schema is a map of every endpoint and field for whoever probes a
+        # deployment; outside a laptop it is opt-in.
+        return self.api_docs if self.api_docs is not None else self.environment == "local"
 
     @model_validator(mode="after")
     def _no_development_secret_outside_local(self) -> KernelSettings:
