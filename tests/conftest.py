@@ -89,3 +89,26 @@ def kafka_control(stack: StackConfig) -> Iterator[KafkaControl]:
         yield control
     finally:
         control.start()  # never leave the session's broker down for the next test
+
+
+@dataclass
+class PostgresControl:
+    """Stops and starts the real PostgreSQL, for outage tests. Every test database of
+    the session lives on it: a test using this belongs in a module of its own."""
+
+    local: LocalStack
+
+    def stop(self) -> None:
+        self.local.component("postgres").stop()
+
+    def start(self) -> None:
+        self.local.component("postgres").start()  # returns once it accepts connections
+
+
+@pytest.fixture
+def postgres_control(stack: StackConfig) -> Iterator[PostgresControl]:
+    control = PostgresControl(LocalStack(stack))
+    try:
+        yield control
+    finally:
+        control.start()  # never leave the session's database down for the next test

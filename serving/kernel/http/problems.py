@@ -17,6 +17,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel
+from sqlalchemy import exc as sa_exc
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from serving.kernel.field_errors import FieldError
@@ -34,10 +35,21 @@ FORBIDDEN = "urn:tiffin:problem:forbidden"
 INTERNAL = "urn:tiffin:problem:internal"
 # A 409 is "your request is fine, but the resource is in the wrong state for it".
 CONFLICT = "urn:tiffin:problem:conflict"
+UNAVAILABLE = "urn:tiffin:problem:unavailable"
 # RFC 9110 renamed 422; Python 3.11's http module still has the old phrase.
 _TITLES = {422: "Unprocessable Content"}
 PAYLOAD_TOO_LARGE = "urn:tiffin:problem:payload-too-large"
-_TYPE_BY_STATUS = {422: VALIDATION, 404: NOT_FOUND, 401: UNAUTHORIZED, 403: FORBIDDEN, 413: PAYLOAD_TOO_LARGE}
+_TYPE_BY_STATUS = {
+    422: VALIDATION,
+    404: NOT_FOUND,
+    401: UNAUTHORIZED,
+    403: FORBIDDEN,
+    413: PAYLOAD_TOO_LARGE,
+    503: UNAVAILABLE,
+}
+# A lost database is a moment, not a bug: PostgreSQL restarting or failing over takes
+# seconds, and pool_pre_ping replaces the dead connections on the next checkout.
+DATABASE_RETRY_AFTER_SECONDS = 2
 
 
 class FieldErrorOut(BaseModel):
@@ -184,8 +196,39 @@ async def _on_unexpected(request: Request, exc: Exception) -> JSONResponse:
     return problem_response(request, body)
 
 
+def database_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the database cannot be reached now, rather than that a
+    statement is wrong: connection refused or lost (OperationalError, InterfaceError,
+    an invalidated connection), the pool's checkout timing out, a disconnect on ping.
+    PostgreSQL's transient refusals (shutting down, deadlock, serialization) are
+    OperationalErrors too, and are worth a retry as well."""
+    if isinstance(exc, sa_exc.TimeoutError | sa_exc.DisconnectionError):
+        return True
+    if isinstance(exc, sa_exc.DBAPIError):
+        return exc.connection_invalidated or isinstance(exc, sa_exc.OperationalError | sa_exc.InterfaceError)
+    return False
+
+
+def _first_line(exc: BaseException) -> str:
+    cause = exc.orig if isinstance(exc, sa_exc.DBAPIError) and exc.orig is not None else exc
+    return f"{type(cause).__name__}: {str(cause).strip().splitlines()[0] if str(cause).strip() else ''}"
+
+
+async def _on_database_error(request: Request, exc: Exception) -> JSONResponse:
+    if not database_unavailable(exc):
+        return await _on_unexpected(request, exc)
+    # One line, no traceback: during an outage every request fails the same way, and
+    # the cause is the database's, not the code's.
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, _first_line(exc))
+    body = _ProblemBody(503, "The database is unavailable right now; retry shortly.", UNAVAILABLE)
+    return problem_response(request, body, {"Retry-After": str(DATABASE_RETRY_AFTER_SECONDS)})
+
+
 def install_problem_handlers(app: FastAPI) -> None:
     app.add_exception_handler(ProblemError, _on_problem)
     app.add_exception_handler(RequestValidationError, _on_request_validation)
     app.add_exception_handler(StarletteHTTPException, _on_http_exception)
+    # Mapped once here, at the edge, for every route: services never catch these.
+    for database_error in (sa_exc.DBAPIError, sa_exc.TimeoutError, sa_exc.DisconnectionError):
+        app.add_exception_handler(database_error, _on_database_error)
     app.add_exception_handler(Exception, _on_unexpected)
