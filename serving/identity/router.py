@@ -9,6 +9,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from sqlalchemy.engine import Engine
 
 from serving.identity import service
+from serving.identity.login_lockout import AccountLocked, LoginLockout, login_identifier
 from serving.identity.repository import Address, User
 from serving.identity.schemas import (
     AddressIn,
@@ -27,6 +28,7 @@ from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
 from serving.kernel.redis import LazyRedis, RedisUnavailable
 
 _PROBLEMS = {**PROBLEM_RESPONSES, 409: PROBLEM_RESPONSES[401], 503: PROBLEM_RESPONSES[401]}
+LOGIN_LOCKED = "urn:tiffin:problem:login-locked"
 auth_router = APIRouter(prefix="/auth", tags=["auth"], responses=_PROBLEMS)
 users_router = APIRouter(prefix="/users", tags=["users"], responses=_PROBLEMS)
 # Credentials and tokens must never sit in a cache (RFC 6749 §5.1), whatever the
@@ -40,6 +42,14 @@ def database(request: Request) -> Engine:
 
 
 Database = Annotated[Engine, Depends(database)]
+
+
+def login_lockout(request: Request) -> LoginLockout:
+    settings = request.app.state.settings
+    return LoginLockout(request.app.state.redis, settings.identity, settings.service_name)
+
+
+Lockout = Annotated[LoginLockout, Depends(login_lockout)]
 
 
 def _user_out(user: User) -> UserOut:
@@ -116,7 +126,7 @@ def register(body: RegisterRequest, engine: Database, response: Response) -> Use
 
 
 @auth_router.post("/login", response_model=TokenPair, summary="Exchange email or phone and password for tokens")
-def login(body: LoginRequest, engine: Database, request: Request, response: Response) -> TokenPair:
+def login(body: LoginRequest, engine: Database, lockout: Lockout, request: Request, response: Response) -> TokenPair:
     response.headers["Cache-Control"] = NO_STORE
     if (body.email is None) == (body.phone is None):
         message = "Give exactly one of email and phone."
@@ -125,10 +135,23 @@ def login(body: LoginRequest, engine: Database, request: Request, response: Resp
             f"The request is not valid; {message}",
             errors=[FieldError("email", message), FieldError("phone", message)],
         )
+    identifier = login_identifier(body.email, body.phone)
+    try:
+        lockout.admit(identifier)
+    except AccountLocked as locked:
+        field = "email" if body.email is not None else "phone"
+        raise ProblemError(
+            429,
+            f"Too many failed logins for this account; retry in {locked.retry_after_seconds} s.",
+            errors=[FieldError(field, "too many failed logins; temporarily locked")],
+            problem_type=LOGIN_LOCKED,
+            headers={"Retry-After": str(locked.retry_after_seconds)},
+        ) from None
     user = service.authenticate(engine, email=body.email, phone=body.phone, password=body.password)
     if user is None:
         # One answer for "no such user" and "wrong password": accounts do not leak.
         raise ProblemError(401, "The credentials are wrong.", errors=[FieldError("password", "wrong credentials")])
+    lockout.succeeded(identifier)
     return _token_pair(service.start_session(engine, user, request.app.state.settings))
 
 
