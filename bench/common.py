@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import platform
 import subprocess
 import time
@@ -63,6 +64,8 @@ async def at_concurrency(base_url: str, calls: list[Call], concurrency: int, exp
 def running_stack() -> StackConfig:
     config = StackConfig.from_env()
     LocalStack(config).up()
+    # The benchmarks sign their tokens in this process, with the secret the API they start gets.
+    os.environ["TIFFIN_JWT_SECRET"] = config.jwt_secret()
     return config
 
 

@@ -122,6 +122,8 @@ def demo(rate: float, duration: float, api_port: int) -> None:
     from ops.demo import run_demo
     from streaming.launcher import JobStartError
 
+    # The demo signs its customers' tokens in this process, with the stack's secret.
+    os.environ["TIFFIN_JWT_SECRET"] = StackConfig.from_env().jwt_secret()
     try:
         ok = run_demo(rate, duration, api_port)
     except (StackError, JobStartError) as error:
@@ -202,11 +204,12 @@ def stream(job: str, job_args: tuple[str, ...]) -> None:
 @click.argument("subject")
 @click.option("--role", type=click.Choice(["CUSTOMER", "RESTAURANT", "COURIER", "ADMIN"]), default="CUSTOMER")
 def token(subject: str, role: str) -> None:
-    """Mint a development access token (signed with TIFFIN_JWT_SECRET) for curl."""
+    """Mint a development access token for curl, signed with the stack's secret (<stack>/jwt-secret)."""
     from serving.kernel.auth import issue_access_token
     from serving.settings import ServingSettings
 
-    click.echo(issue_access_token(subject, role, ServingSettings()))
+    settings = ServingSettings.of(jwt_secret=StackConfig.from_env().jwt_secret())
+    click.echo(issue_access_token(subject, role, settings))
 
 
 @main.command("ingest")

@@ -13,6 +13,7 @@ from fastapi import FastAPI
 
 from serving.cart.router import router as cart_router
 from serving.identity.router import auth_router, users_router
+from serving.kernel.auth import signing_key
 from serving.kernel.db import LazyEngine
 from serving.kernel.gateway.install import install_gateway
 from serving.kernel.http.problems import install_problem_handlers
@@ -27,6 +28,7 @@ API_PREFIX = "/api/v1"
 
 def create_app(settings: ServingSettings | None = None) -> FastAPI:
     settings = settings or ServingSettings()
+    signing_key(settings)  # no secret, no server: refuse to start rather than answer 500s
     database = LazyEngine(settings.database_url)
     restaurants = restaurants_bootstrap.build(settings, settings.restaurants)
 

@@ -28,6 +28,10 @@ TEST_STACK = StackConfig(
     kafka_port=int(os.environ.get("TIFFIN_TEST_KAFKA_PORT", 59192)),
     kafka_controller_port=int(os.environ.get("TIFFIN_TEST_KAFKA_CONTROLLER_PORT", 59193)),
 )
+# Like the CLI for a developer's stack: the tests' stack keeps its own random JWT secret
+# (.stack-test/jwt-secret), and every process of the run — these tests, the APIs and
+# tools they start — signs and checks tokens with it. No public default exists.
+os.environ["TIFFIN_JWT_SECRET"] = TEST_STACK.jwt_secret()
 
 
 @pytest.fixture(scope="session")

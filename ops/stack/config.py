@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ops.paths import FLINK_LIB_DIR, KAFKA_LIB_DIR, REPO_ROOT, STREAMING_PYTHON
+from ops.stack import jwt_secret as jwt_secret_file
 
 FLINK_KAFKA_CONNECTOR = "flink-sql-connector-kafka-5.0.0-2.2.jar"
 
@@ -46,7 +47,8 @@ class StackConfig:
         )
 
     def env(self) -> dict[str, str]:
-        """The variables that point a child process (or from_env) at this stack."""
+        """The variables that point a child process (or from_env) at this stack,
+        the stack's JWT secret included (created on first use)."""
         return {
             "TIFFIN_STACK_DIR": str(self.root),
             "TIFFIN_PG_PORT": str(self.postgres_port),
@@ -57,7 +59,16 @@ class StackConfig:
             "TIFFIN_REDIS_URL": self.redis_url,
             "TIFFIN_KAFKA_BOOTSTRAP": self.kafka_bootstrap,
             "TIFFIN_WAREHOUSE_DIR": str(self.warehouse_dir),
+            "TIFFIN_JWT_SECRET": self.jwt_secret(),
         }
+
+    def jwt_secret(self) -> str:
+        """This stack's own random JWT secret, ``<root>/jwt-secret`` (made on first use)."""
+        return jwt_secret_file.read_or_create(self.root)
+
+    @property
+    def jwt_secret_path(self) -> Path:
+        return self.root / jwt_secret_file.FILE_NAME
 
     def postgres_url_for(self, database: str) -> str:
         return (

@@ -28,6 +28,7 @@ class LocalStack:
     def up(self, on_progress: Callable[[str], None] | None = None) -> list[ComponentStatus]:
         from contracts.topics import ALL_TOPICS
 
+        self.config.jwt_secret()  # kept with the stack's data, for everything the CLI starts
         for component in self.components.values():
             if on_progress:
                 on_progress(f"starting {component.name} on {component.address}")

@@ -61,6 +61,24 @@ class InvalidToken(Exception):
     pass
 
 
+class MissingJwtSecret(RuntimeError):
+    """No key to sign or check tokens with: a configuration error, not a bad token."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "TIFFIN_JWT_SECRET is not set. `tiffin stack up` keeps a random secret in "
+            "<stack>/jwt-secret and the tiffin commands pass it to what they start; "
+            "elsewhere set TIFFIN_JWT_SECRET (at least 32 characters)."
+        )
+
+
+def signing_key(settings: KernelSettings) -> str:
+    """The HS256 key. Raises MissingJwtSecret (create_app calls it, so a server without one never starts)."""
+    if settings.jwt_secret is None:
+        raise MissingJwtSecret
+    return settings.jwt_secret
+
+
 def issue_access_token(
     subject: str,
     role: Role | str,
@@ -84,14 +102,14 @@ def issue_access_token(
     }
     if session_id is not None:
         claims["sid"] = session_id
-    return jwt.encode(claims, settings.jwt_secret, algorithm=ALGORITHM)
+    return jwt.encode(claims, signing_key(settings), algorithm=ALGORITHM)
 
 
 def decode_access_token(token: str, settings: KernelSettings) -> Principal:
     try:
         claims = jwt.decode(
             token,
-            settings.jwt_secret,
+            signing_key(settings),
             algorithms=[ALGORITHM],  # never trust the token's own "alg" header
             # Without a jti a token could not be revoked, so it is not accepted.
             options={"require": ["exp", "sub", "role", "jti"]},

@@ -12,8 +12,9 @@ from typing import Literal
 from pydantic import AliasChoices, Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-# Only good enough for a laptop: anyone who reads this repository can mint tokens with
-# it, so it is refused anywhere but ``environment=local``.
+# The secret this repository once shipped as the default. Anyone who reads the
+# repository can mint tokens with it, so it is refused everywhere: a sentinel, never a
+# key. Local stacks get a random secret of their own (ops/stack/jwt_secret.py).
 DEV_JWT_SECRET = "tiffin-dev-secret-change-me-in-production-0123456789"
 
 Environment = Literal["local", "staging", "prod"]
@@ -40,10 +41,14 @@ class KernelSettings(BaseSettings):
     kafka_bootstrap: str = Field(
         default="127.0.0.1:59092", description="Kafka bootstrap servers, comma-separated."
     )
-    jwt_secret: str = Field(
-        default=DEV_JWT_SECRET,
+    jwt_secret: str | None = Field(
+        default=None,
         min_length=32,
-        description="HS256 key that signs access tokens. The default is for development only.",
+        description=(
+            "HS256 key that signs access tokens. No default: required outside local; in local "
+            "the CLI passes the stack's own (<stack>/jwt-secret), and only token signing and "
+            "checking need it."
+        ),
     )
     access_token_ttl_seconds: int = Field(
         default=900, ge=1, description="Lifetime of tokens minted by issue_access_token."
@@ -105,10 +110,17 @@ class KernelSettings(BaseSettings):
         return self.api_docs if self.api_docs is not None else self.environment == "local"
 
     @model_validator(mode="after")
-    def _no_development_secret_outside_local(self) -> KernelSettings:
-        if self.environment != "local" and self.jwt_secret == DEV_JWT_SECRET:
+    def _a_secret_of_ones_own(self) -> KernelSettings:
+        if self.jwt_secret == DEV_JWT_SECRET:
             raise ValueError(
-                f"TIFFIN_JWT_SECRET is the public development secret; set a secret of your own "
-                f"for environment={self.environment}"
+                "TIFFIN_JWT_SECRET is the public development secret from this repository; set a secret "
+                "of your own (`tiffin stack up` keeps a random one in <stack>/jwt-secret)"
+            )
+        # Tools that never touch tokens (migrations, seeds, operator commands) run
+        # locally without one; a deployment must say which key it trusts.
+        if self.jwt_secret is None and self.environment != "local":
+            raise ValueError(
+                f"TIFFIN_JWT_SECRET is not set; environment={self.environment} has no development secret, "
+                f"so set a secret of your own (at least 32 characters)"
             )
         return self

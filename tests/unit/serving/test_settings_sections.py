@@ -49,6 +49,7 @@ def test_the_development_secret_is_refused_outside_local(environment: str) -> No
 
 def test_tiffin_env_is_the_environment_switch(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("TIFFIN_ENV", "prod")
+    monkeypatch.delenv("TIFFIN_JWT_SECRET", raising=False)  # the tests' conftest sets the test stack's
     with pytest.raises(ValidationError, match="development secret"):
         ServingSettings()
     monkeypatch.setenv("TIFFIN_JWT_SECRET", "p" * 48)
