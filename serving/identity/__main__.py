@@ -1,9 +1,10 @@
-"""Operator commands: ``python -m serving.identity create-admin --email … --password …``
-and ``python -m serving.identity unlock --email …``.
+"""Operator commands: ``python -m serving.identity create-admin --email … --password …``,
+``unlock``, ``suspend``, ``reinstate`` and ``delete-user`` (``--email …`` or ``--user-id …``).
 
 Admins cannot self-register through the API; create-admin is the only way to make one.
 The password can come from ``--password-stdin`` so it stays out of shell history.
-``unlock`` lifts the per-account login lock (docs/identity.md) before it expires.
+``unlock`` lifts the per-account login lock before it expires; ``suspend`` and
+``delete-user`` also refuse the user's live access tokens at once (docs/identity.md).
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import sys
 
 from pydantic import ValidationError
 
-from serving.identity import service
+from serving.identity import account_status, service
 from serving.identity.login_lockout import LoginLockout, login_identifier
 from serving.identity.schemas import RegisterRequest
 from serving.kernel.db import create_engine
@@ -38,7 +39,20 @@ def _parser() -> argparse.ArgumentParser:
     who = unlock.add_mutually_exclusive_group(required=True)
     who.add_argument("--email")
     who.add_argument("--phone")
+    for name, about in _STATUS_COMMANDS.items():
+        command = commands.add_parser(name, help=about)
+        who = command.add_mutually_exclusive_group(required=True)
+        who.add_argument("--email")
+        who.add_argument("--user-id")
+        command.add_argument("--database-url", default=None, help="default: TIFFIN_DATABASE_URL")
     return parser
+
+
+_STATUS_COMMANDS = {
+    "suspend": "no login, no refresh, live access tokens refused at once (TIFFIN_REDIS_URL)",
+    "reinstate": "lift a suspension",
+    "delete-user": "delete a user, their addresses and logins; live access tokens refused at once",
+}
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -48,7 +62,38 @@ def main(argv: list[str] | None = None) -> int:
     configure_logging(settings.log_level)
     if args.command == "unlock":
         return _unlock(settings, email=args.email, phone=args.phone)
+    if args.command in _STATUS_COMMANDS:
+        return _change_status(args, settings)
     return _create_admin(parser, args, settings)
+
+
+def _change_status(args: argparse.Namespace, settings: ServingSettings) -> int:
+    engine = create_engine(args.database_url or settings.database_url)
+    redis = LazyRedis(settings.redis_url, timeout_seconds=5)
+    ttl = settings.access_token_ttl_seconds
+    try:
+        user_id = account_status.find_user_id(engine, email=args.email, user_id=args.user_id)
+        if args.command == "suspend":
+            account_status.suspend(engine, redis, user_id, ttl)
+        elif args.command == "reinstate":
+            account_status.reinstate(engine, redis, user_id)
+        else:
+            account_status.delete(engine, redis, user_id, ttl)
+    except account_status.NoSuchUser as missing:
+        sys.stderr.write(f"no such user: {missing}\n")
+        return 1
+    except RedisUnavailable as error:
+        again = "" if args.command == "delete-user" else "; run it again when Redis is back"
+        sys.stderr.write(
+            f"{args.command} {user_id} is done in PostgreSQL, but Redis is unreachable ({error}): "
+            f"access tokens already issued stay valid until they expire (at most {ttl} s){again}\n"
+        )
+        return 1
+    finally:
+        engine.dispose()
+        redis.close()
+    sys.stdout.write(f"{args.command}: {user_id}\n")
+    return 0
 
 
 def _unlock(settings: ServingSettings, *, email: str | None, phone: str | None) -> int:

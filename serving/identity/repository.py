@@ -25,6 +25,7 @@ class User:
     name: str
     created_at: datetime
     updated_at: datetime
+    suspended_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -51,6 +52,7 @@ def _user(row: Row[Any]) -> User:
         name=row.name,
         created_at=row.created_at,
         updated_at=row.updated_at,
+        suspended_at=row.suspended_at,
     )
 
 
@@ -94,6 +96,24 @@ def update_user(connection: Connection, user_id: uuid.UUID, changes: dict[str, A
         sa.update(users).where(users.c.user_id == user_id).values(**changes).returning(users)
     ).first()
     return _user(row) if row is not None else None
+
+
+def set_suspended(connection: Connection, user_id: uuid.UUID, at: datetime | None) -> bool:
+    """Suspend (``at``, keeping an earlier suspension's time) or reinstate (None); False if no such user."""
+    value = sa.func.coalesce(users.c.suspended_at, at) if at is not None else None
+    result = connection.execute(sa.update(users).where(users.c.user_id == user_id).values(suspended_at=value))
+    return result.rowcount == 1
+
+
+def delete_user(connection: Connection, user_id: uuid.UUID) -> bool:
+    """The user and (by cascade) their addresses and refresh tokens."""
+    return connection.execute(sa.delete(users).where(users.c.user_id == user_id)).rowcount == 1
+
+
+def revoke_user_refresh_tokens(connection: Connection, user_id: uuid.UUID, now: datetime) -> int:
+    """End every login of the user."""
+    query = sa.update(refresh_tokens).where(refresh_tokens.c.user_id == user_id, refresh_tokens.c.revoked_at.is_(None))
+    return connection.execute(query.values(revoked_at=now)).rowcount
 
 
 def insert_refresh_token(connection: Connection, token: StoredRefreshToken, issued_at: datetime) -> None:

@@ -85,11 +85,13 @@ def register(
 
 
 def authenticate(engine: Engine, *, email: str | None, phone: str | None, password: str) -> User | None:
-    """The user if the password matches; None for an unknown user or a wrong password,
-    after the same Argon2 work in both cases."""
+    """The user if the password matches; None for an unknown user, a wrong password or a
+    suspended account, after the same Argon2 work in every case."""
     with engine.connect() as connection:
         user = repository.find_user(connection, email=domain.normalize_email(email) if email else None, phone=phone)
     if not verify_password(user.password_hash if user else None, password) or user is None:
+        return None
+    if user.suspended_at is not None:
         return None
     if needs_rehash(user.password_hash):
         with engine.begin() as connection:
@@ -147,6 +149,8 @@ def refresh(
             repository.revoke_family(connection, stored.family_id, moment)  # committed on the way out
         elif stored is not None and verdict is domain.RefreshVerdict.ROTATE:
             user = repository.find_user(connection, user_id=stored.user_id)
+            if user is not None and user.suspended_at is not None:
+                user = None  # suspension revokes the families too; this guards the race
         if stored is None or user is None:
             session = None
         else:

@@ -28,6 +28,8 @@ users = sa.Table(
     sa.Column("name", sa.Text, nullable=False),
     sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
     sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+    # Set by an operator (python -m serving.identity suspend): no login, no refresh.
+    sa.Column("suspended_at", sa.DateTime(timezone=True), nullable=True),
     sa.CheckConstraint("role IN ('CUSTOMER', 'RESTAURANT', 'COURIER', 'ADMIN')", name="role"),
     sa.CheckConstraint("email = lower(email)", name="email_lower"),
 )

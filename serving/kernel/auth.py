@@ -2,7 +2,8 @@
 
 Login, refresh tokens and logout live in ``serving.identity``; this module only
 mints and checks access tokens. Logout puts a token's ``jti`` on a Redis denylist
-until its ``exp``; ``current_principal`` rejects denylisted tokens. When Redis is
+until its ``exp``; suspending or deleting a user puts its subject there for as long as
+an access token lives; ``current_principal`` rejects denylisted tokens. When Redis is
 unreachable the check fails open by default (``denylist_fail_closed``): access
 tokens live 15 minutes and the session's refresh family is revoked durably in
 PostgreSQL, so the exposure is bounded, while failing closed would turn a Redis
@@ -32,6 +33,7 @@ log = logging.getLogger(__name__)
 
 ALGORITHM = "HS256"
 DENYLIST_PREFIX = "tiffin:auth:denied-jti:"
+DENIED_SUBJECT_PREFIX = "tiffin:auth:denied-sub:"
 
 
 class Role(StrEnum):
@@ -150,9 +152,29 @@ def deny_token(redis: LazyRedis, principal: Principal, *, now: datetime | None =
     redis.call("denylist write", lambda client: client.set(key, "1", ex=remaining))
 
 
-def token_is_denied(redis: LazyRedis, token_id: str) -> bool:
-    """Raises RedisUnavailable when Redis cannot say."""
-    return bool(redis.call("denylist check", lambda client: client.exists(DENYLIST_PREFIX + token_id)))
+def deny_subject(redis: LazyRedis, subject: str, token_ttl_seconds: int) -> None:
+    """Refuse every access token of ``subject`` issued until now.
+
+    The entry lives as long as an access token does (plus a margin): by then every
+    token issued before it has expired, and the user's status in the database stops
+    new ones (login and refresh check it). Raises RedisUnavailable.
+    """
+    key = DENIED_SUBJECT_PREFIX + subject
+    redis.call("subject denylist write", lambda client: client.set(key, "1", ex=token_ttl_seconds + 1))
+
+
+def allow_subject(redis: LazyRedis, subject: str) -> None:
+    """Lift ``deny_subject`` (a reinstated user). Raises RedisUnavailable."""
+    redis.call("subject denylist delete", lambda client: client.delete(DENIED_SUBJECT_PREFIX + subject))
+
+
+def token_is_denied(redis: LazyRedis, token_id: str, subject: str | None = None) -> bool:
+    """The token (logout) or its subject (suspended, deleted) is denied; one round trip.
+
+    Raises RedisUnavailable when Redis cannot say.
+    """
+    keys = [DENYLIST_PREFIX + token_id] + ([DENIED_SUBJECT_PREFIX + subject] if subject is not None else [])
+    return bool(redis.call("denylist check", lambda client: client.exists(*keys)))
 
 
 _bearer = HTTPBearer(auto_error=False, description="An access token: `Bearer <JWT>`.")
@@ -184,7 +206,7 @@ def current_principal(
     redis: LazyRedis | None = getattr(request.app.state, "redis", None)
     if redis is not None and principal.token_id is not None:
         try:
-            denied = token_is_denied(redis, principal.token_id)
+            denied = token_is_denied(redis, principal.token_id, principal.subject)
         except RedisUnavailable:
             if settings.denylist_fail_closed:
                 raise ProblemError(
