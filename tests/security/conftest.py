@@ -4,8 +4,9 @@ it through the public API the way an outside client would.
 
 One database and one app for the whole suite keeps it fast; tests never share actors
 (each makes its own customers, owners and restaurants), so they stay independent.
-The rate limiter stays installed (it decodes every bearer token, so forged tokens
-pass through it as in production) with buckets no test can empty.
+The app runs without rate limits (thousands of requests from one host);
+``gated_client`` serves the same settings with the rate limiter installed, as in
+production, for the forged tokens: the limiter decodes every bearer token too.
 
 ``live_kit`` serves a second app on the same settings through a real uvicorn server
 on a free port, for the races: concurrent requests then go through sockets, the
@@ -113,10 +114,12 @@ class Kit:
     def admin(self) -> Actor:
         return self.dev(Role.ADMIN)  # admins are made from the operator's shell, never over HTTP
 
-    def register(self, role: Role = Role.CUSTOMER) -> Actor:
+    def register(self, role: Role = Role.CUSTOMER, phone: str | None = None) -> Actor:
         """A registered, logged-in user (Argon2 twice: keep these few)."""
         email = f"{role.value.lower()}-{uuid.uuid4().hex[:10]}@example.com"
         body = {"email": email, "password": PASSWORD, "name": "Security Probe", "role": role.value}
+        if phone is not None:
+            body["phone"] = phone
         registered = self.http.post("/api/v1/auth/register", json=body)
         assert registered.status_code == 201, registered.text
         login = self.http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
@@ -236,9 +239,7 @@ def security_settings(make_database: Callable[[], str], stack: StackConfig) -> S
         service_name=f"security-{uuid.uuid4().hex[:6]}",
         kafka_timeout_ms=3000,
         order_pricing="catalog",  # the production path: prices come from the menus
-        rate_limit_ip_capacity=1_000_000,
-        rate_limit_user_capacity=1_000_000,
-        rate_limit_auth_capacity=1_000_000,
+        rate_limit_enabled=False,
         payments_retry_initial_seconds=0.001,
         payments_retry_cap_seconds=0.005,
     )
@@ -259,6 +260,15 @@ def app(security_settings: ServingSettings) -> FastAPI:
 
 @pytest.fixture(scope="session")
 def client(app: FastAPI) -> Iterator[TestClient]:
+    with TestClient(app, raise_server_exceptions=False) as test_client:
+        yield test_client
+
+
+@pytest.fixture(scope="session")
+def gated_client(security_settings: ServingSettings) -> Iterator[TestClient]:
+    """The app with its rate limiter, on buckets no test empties."""
+    limits = {f"rate_limit_{kind}_capacity": 1_000_000 for kind in ("ip", "user", "auth")}
+    app = create_app(security_settings.changed(rate_limit_enabled=True, **limits))
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
 

@@ -1,10 +1,11 @@
 """Forged and odd bearer tokens, as a hostile client would send them.
 
-Every case goes through the whole app (the rate limiter decodes tokens too) to a
-protected read and a protected write, and must be a 401 problem naming
-``Authorization`` with ``WWW-Authenticate: Bearer`` — never a 500, never a 200 — and
-must write nothing. A control case proves the forging helper makes tokens the app
-accepts when nothing is tampered with, so each refusal is the tampering's doing.
+Every case goes through the whole app, rate limiter included (it decodes tokens
+too), to a protected read and a protected write, and must be a 401 problem naming
+``Authorization`` with ``WWW-Authenticate: Bearer`` — never a 500, never a 200. A
+forged admin's move on a real order changes nothing. A control case proves the
+forging helper makes tokens the app accepts when nothing is tampered with, so each
+refusal is the tampering's doing.
 """
 
 from __future__ import annotations
@@ -156,21 +157,21 @@ def call(client: httpx.Client, route: tuple[str, str], headers: list[tuple[str, 
 
 
 def test_the_forging_helper_makes_tokens_the_app_accepts_when_nothing_is_tampered_with(
-    client: httpx.Client, security_settings: ServingSettings
+    gated_client: httpx.Client, security_settings: ServingSettings
 ) -> None:
     token = _hmac_signed({"alg": "HS256", "typ": "JWT"}, claims(), security_settings.jwt_secret)
-    assert call(client, READ, {"Authorization": f"Bearer {token}"}).status_code == 200
+    assert call(gated_client, READ, {"Authorization": f"Bearer {token}"}).status_code == 200
     # The cart's restaurant is checked only at checkout... or refused as unknown: either way not a 401.
-    assert call(client, WRITE, {"Authorization": f"Bearer {token}"}).status_code != 401
+    assert call(gated_client, WRITE, {"Authorization": f"Bearer {token}"}).status_code != 401
 
 
 @pytest.mark.parametrize("case", FORGED)
 @pytest.mark.parametrize("route", [READ, WRITE], ids=["read", "write"])
 def test_a_forged_or_malformed_token_is_a_401_problem(
-    client: httpx.Client, security_settings: ServingSettings, case: str, route: tuple[str, str]
+    gated_client: httpx.Client, security_settings: ServingSettings, case: str, route: tuple[str, str]
 ) -> None:
     token = forge(security_settings, case)
-    assert_unauthorized(call(client, route, {"Authorization": f"Bearer {token}"}))
+    assert_unauthorized(call(gated_client, route, {"Authorization": f"Bearer {token}"}))
 
 
 def _valid(settings: ServingSettings) -> str:
@@ -200,34 +201,34 @@ ODD_HEADERS: dict[str, Callable[[str], list[tuple[str, str]]]] = {
 
 @pytest.mark.parametrize("case", list(ODD_HEADERS))
 def test_an_odd_authorization_header_is_a_401_problem(
-    client: httpx.Client, security_settings: ServingSettings, case: str
+    gated_client: httpx.Client, security_settings: ServingSettings, case: str
 ) -> None:
     token = _valid(security_settings)
-    assert_unauthorized(call(client, READ, ODD_HEADERS[case](token)))
+    assert_unauthorized(call(gated_client, READ, ODD_HEADERS[case](token)))
 
 
 def test_a_token_in_the_query_string_is_not_a_credential(
-    client: httpx.Client, security_settings: ServingSettings
+    gated_client: httpx.Client, security_settings: ServingSettings
 ) -> None:
     token = _valid(security_settings)
-    assert_unauthorized(client.get(f"/api/v1/orders?access_token={token}"))
+    assert_unauthorized(gated_client.get(f"/api/v1/orders?access_token={token}"))
 
 
 def test_the_scheme_is_case_insensitive_and_may_be_followed_by_several_spaces_as_the_rfcs_say(
-    client: httpx.Client, security_settings: ServingSettings
+    gated_client: httpx.Client, security_settings: ServingSettings
 ) -> None:
     # RFC 7235 §2.1: the auth-scheme is case-insensitive; RFC 6750 §2.1: credentials =
     # "Bearer" 1*SP b64token. So these are the same credential as "Bearer <token>", and
     # are refused exactly when the token itself is bad.
     for prefix in ("bearer ", "BEARER ", "bEaReR ", "Bearer  ", "Bearer   "):
-        good = call(client, READ, {"Authorization": prefix + _valid(security_settings)})
+        good = call(gated_client, READ, {"Authorization": prefix + _valid(security_settings)})
         assert good.status_code == 200, (prefix, good.text)
-        assert_unauthorized(call(client, READ, {"Authorization": prefix + forge(security_settings, "alg none")}))
-        assert_unauthorized(call(client, READ, {"Authorization": prefix + forge(security_settings, "expired")}))
+        assert_unauthorized(call(gated_client, READ, {"Authorization": prefix + forge(security_settings, "alg none")}))
+        assert_unauthorized(call(gated_client, READ, {"Authorization": prefix + forge(security_settings, "expired")}))
 
 
 def test_a_forged_admin_token_reads_nothing_and_writes_nothing(
-    client: httpx.Client, security_settings: ServingSettings, kit: Any
+    gated_client: httpx.Client, security_settings: ServingSettings, kit: Any
 ) -> None:
     """The forgeries that matter most, aimed at an admin-only move on a real order."""
     kitchen = kit.kitchen()
@@ -238,13 +239,13 @@ def test_a_forged_admin_token_reads_nothing_and_writes_nothing(
         jwt.encode(admin, "guessed-secret-" + "x" * 32, algorithm="HS256"),
         _hmac_signed({"alg": "RS256"}, admin, security_settings.jwt_secret, digest="sha512"),
     ):
-        moved = client.post(
+        moved = gated_client.post(
             f"/api/v1/orders/{order['order_id']}/status",
             json={"status": "CANCELLED", "reason": "payment_failed"},
             headers={"Authorization": f"Bearer {token}"},
         )
         assert_unauthorized(moved)
         assert_unauthorized(
-            client.get(f"/api/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {token}"})
+            gated_client.get(f"/api/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {token}"})
         )
     assert kit.get_order(order["order_id"])["status"] == "PENDING"
