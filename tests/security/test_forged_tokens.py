@@ -249,3 +249,16 @@ def test_a_forged_admin_token_reads_nothing_and_writes_nothing(
             gated_client.get(f"/api/v1/orders/{order['order_id']}", headers={"Authorization": f"Bearer {token}"})
         )
     assert kit.get_order(order["order_id"])["status"] == "PENDING"
+
+
+def test_a_refresh_token_is_no_access_token_and_an_access_token_no_refresh_token(gated_client: httpx.Client) -> None:
+    email = f"swap-{uuid.uuid4().hex[:10]}@example.com"
+    body = {"email": email, "password": "correct horse battery staple", "name": "Swapper"}
+    assert gated_client.post("/api/v1/auth/register", json=body).status_code == 201
+    tokens = gated_client.post("/api/v1/auth/login", json={"email": email, "password": body["password"]}).json()
+    assert_unauthorized(call(gated_client, READ, {"Authorization": f"Bearer {tokens['refresh_token']}"}))
+    swapped = gated_client.post("/api/v1/auth/refresh", json={"refresh_token": tokens["access_token"]})
+    # Refused either way: too long for a refresh token (422), or no such refresh token (401).
+    assert swapped.status_code in (401, 422) and swapped.headers["content-type"] == "application/problem+json"
+    assert [error["field"] for error in swapped.json()["errors"]] == ["refresh_token"]
+    assert call(gated_client, READ, {"Authorization": f"Bearer {tokens['access_token']}"}).status_code == 200
