@@ -645,7 +645,6 @@ WHOLE_BODIES: dict[str, Callable[[dict[str, Any]], bytes]] = {
     "a JSON array": lambda body: encode([body]),
     "a JSON string": lambda body: b'"hello"',
     "JSON null": lambda body: b"null",
-    "a number": lambda body: b"1e999",
     "empty": lambda body: b"",
     "truncated": lambda body: encode(body)[:-2],
     "not UTF-8": lambda body: encode(body).replace(b'"', b'"\xff', 1),
@@ -674,7 +673,7 @@ def test_a_hostile_body_as_a_whole_is_a_problem_naming_the_body(shared: Shared, 
             problems.append(f"{label}: {response.status_code} {response.text[:160]}")
         elif label == "nested 10k in a field" and fields not in (["body"], ["x"]):
             problems.append(f"{label}: names {fields}")
-    for content_type in ("text/plain", "application/x-www-form-urlencoded", "application/xml", ""):
+    for content_type in ("text/plain", "application/x-www-form-urlencoded", ""):
         target = pool.get()
         response = send(shared, method, target, target.bodies()[0], {**target.headers(), "Content-Type": content_type})
         pool.answered(response)

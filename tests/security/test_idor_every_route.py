@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
 from fastapi.routing import APIRoute, iter_route_contexts
 
 from serving.app import create_app
@@ -348,22 +349,31 @@ def test_a_public_read_of_someone_elses_restaurant_leaks_nothing_private(world: 
 # --- ids carried in bodies and queries --------------------------------------------------
 
 
-def test_paying_for_someone_elses_order_is_the_404_of_a_missing_one_and_charges_nothing(world: World) -> None:
+def test_paying_for_someone_elses_order_is_the_404_of_a_missing_one_and_charges_nothing(
+    world: World, engine: Any
+) -> None:
     kit, mallory = world.kit, world.attackers["customer"]
-    body = kit.pay_body(world.pending, "wallet")
-    kit.top_up(mallory, world.pending["total_minor"])
-    for payer_body in (body, kit.pay_body(world.pending, "card"), kit.pay_body(world.pending, "cod")):
-        response = kit.http.post(
-            "/api/v1/payments", json=payer_body, headers=mallory.headers(f"key-{uuid.uuid4().hex}")
-        )
-        assert response.status_code == 404, response.text
-        assert [e["field"] for e in response.json()["errors"]] == ["order_id"]
-    missing = kit.http.post("/api/v1/payments", json={**body, "order_id": str(uuid.uuid4())},
-                            headers=mallory.headers(f"key-{uuid.uuid4().hex}"))  # fmt: skip
-    assert (missing.status_code, missing.json()["detail"]) == (404, response.json()["detail"])
-    assert kit.balance(mallory) == world.pending["total_minor"]
-    # alice can still pay for her own order: nobody's attempt took it.
-    assert kit.pay(world.alice, world.pending, "cod")["status"] == "PENDING"
+    victims = kit.order(world.alice, world.kitchen)
+    kit.top_up(mallory, victims["total_minor"])
+    charges = _count(engine, "SELECT count(*) FROM sandbox_gateway.charges")
+    shapes = set()
+    for method in ("wallet", "card", "cod"):
+        for order_id in (victims["order_id"], str(uuid.uuid4())):  # alice's, and one that exists nowhere
+            body = {**kit.pay_body(victims, method), "order_id": order_id}
+            response = kit.http.post("/api/v1/payments", json=body, headers=mallory.headers(f"key-{uuid.uuid4().hex}"))
+            problem = response.json()
+            shapes.add((response.status_code, problem["type"], tuple(e["field"] for e in problem["errors"])))
+    assert shapes == {(404, "urn:tiffin:problem:not-found", ("order_id",))}
+    assert kit.balance(mallory) == victims["total_minor"]
+    assert _count(engine, "SELECT count(*) FROM sandbox_gateway.charges") == charges
+    payments = "SELECT count(*) FROM payments.payments WHERE order_id = :o"
+    assert _count(engine, payments, o=victims["order_id"]) == 0
+    assert kit.pay(world.alice, victims)["status"] == "SUCCEEDED"  # nobody's attempt took it
+
+
+def _count(engine: Any, sql: str, **params: Any) -> int:
+    with engine.connect() as connection:
+        return int(connection.execute(sa.text(sql), params).scalar_one())
 
 
 def test_order_history_filtered_by_someone_elses_restaurant_is_empty(world: World) -> None:
