@@ -6,8 +6,9 @@ connection: the engine is created on first use and disposed on shutdown.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Mapping
 from contextlib import asynccontextmanager
+from typing import Any
 
 from fastapi import FastAPI
 
@@ -18,6 +19,7 @@ from serving.kernel.db import LazyEngine
 from serving.kernel.gateway.install import install_gateway
 from serving.kernel.http.problems import install_problem_handlers
 from serving.orders.router import router as orders_router
+from serving.payments import bootstrap as payments_bootstrap
 from serving.payments.entrypoints.router import router as payments_router
 from serving.restaurants import bootstrap as restaurants_bootstrap
 from serving.restaurants.entrypoints.routers import ROUTERS as restaurants_routers
@@ -26,11 +28,18 @@ from serving.settings import ServingSettings
 API_PREFIX = "/api/v1"
 
 
-def create_app(settings: ServingSettings | None = None) -> FastAPI:
+def create_app(
+    settings: ServingSettings | None = None,
+    *,
+    overrides: Mapping[Callable[..., Any], Callable[..., Any]] | None = None,
+) -> FastAPI:
+    """The API with every service wired once; ``overrides`` replace dependencies
+    (``app.dependency_overrides``), e.g. a service with a test double of a gateway."""
     settings = settings or ServingSettings()
     signing_key(settings)  # no secret, no server: refuse to start rather than answer 500s
     database = LazyEngine(settings.database_url)
     restaurants = restaurants_bootstrap.build(settings, settings.restaurants)
+    payments = payments_bootstrap.PaymentsWiring(settings, database)
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
@@ -38,6 +47,7 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
         database.dispose()
         redis.close()
         restaurants.close()
+        payments.close()
 
     docs = settings.api_docs_served
     app = FastAPI(
@@ -53,6 +63,8 @@ def create_app(settings: ServingSettings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.database = database
     app.state.restaurants = restaurants
+    app.state.payments = payments
+    app.dependency_overrides.update(overrides or {})
     install_problem_handlers(app)
     redis = install_gateway(app, settings)  # request ids, JSON logs, rate limits, app.state.redis
     app.include_router(orders_router, prefix=API_PREFIX)

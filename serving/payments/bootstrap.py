@@ -1,24 +1,23 @@
 """Building the payments service from settings: which gateway, which retry policy, the
 service object and its consumer of ``orders.v1``.
 
-The gateway is built once per app (on first use) and kept on ``app.state``; tests
-may put their own gateway (e.g. an in-memory ``SandboxGateway()``) at
-``app.state.payment_gateway`` before the first request. The sandbox built here keeps
-its state in PostgreSQL (schema ``sandbox_gateway``), so the API, the saga consumers
-and a restarted API all see the same charges, as they would a real provider's.
+``PaymentsWiring`` is built once per app by ``create_app``; the service and its gateway
+are created on first use (building an app opens nothing) and the gateway is closed on
+shutdown. Tests hand the router another service with
+``app.dependency_overrides[payments.entrypoints.deps.payments_service]``. The sandbox
+built here keeps its state in PostgreSQL (schema ``sandbox_gateway``), so the API, the
+saga consumers and a restarted API all see the same charges, as a real provider's.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from typing import Protocol
 
-from fastapi import FastAPI, Request
 from sqlalchemy.engine import Engine
 
 from contracts.topics import ORDERS
+from serving.kernel.db import LazyEngine
 from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.payments.adapters import tables
 from serving.payments.adapters.razorpay import RazorpayCredentials, RazorpayGateway
@@ -29,8 +28,6 @@ from serving.payments.domain.gateway import PaymentGateway
 from serving.payments.entrypoints import consumers
 from serving.payments.service import Payments
 from serving.payments.settings import PaymentSettings
-
-_build_lock = threading.Lock()
 
 
 class Settings(Protocol):
@@ -93,27 +90,25 @@ def order_events_consumer(settings: Settings, engine: Engine, group: str) -> Ide
     )
 
 
-def payments_for(request: Request) -> Payments:
-    """FastAPI dependency: the service wired to this app's engine and gateway."""
-    state = request.app.state
-    settings: Settings = state.settings
-    with _build_lock:
-        gateway = getattr(state, "payment_gateway", None)
-        if gateway is None:
-            gateway = build_gateway(settings)
-            state.payment_gateway = gateway
-            state.payment_gateway_built = True
-    return payments_service(settings, state.database.engine, gateway)
+class PaymentsWiring:
+    """The payments service of one app, built on first use and closed with the app."""
 
+    def __init__(self, settings: Settings, database: LazyEngine) -> None:
+        self._settings = settings
+        self._database = database
+        self._service: Payments | None = None
+        self._lock = threading.Lock()
 
-@asynccontextmanager
-async def gateway_lifespan(app: FastAPI) -> AsyncIterator[None]:
-    """Closes the gateway the app built (the sandbox's engine, Razorpay's HTTP client) on
-    shutdown; one a test put on ``app.state`` is the test's to close."""
-    yield
-    state = app.state
-    with _build_lock:
-        gateway = getattr(state, "payment_gateway", None) if getattr(state, "payment_gateway_built", False) else None
-    close = getattr(gateway, "close", None)
-    if callable(close):
-        close()
+    @property
+    def service(self) -> Payments:
+        with self._lock:
+            if self._service is None:
+                self._service = payments_service(self._settings, self._database.engine)
+            return self._service
+
+    def close(self) -> None:
+        with self._lock:
+            service, self._service = self._service, None
+        close = getattr(service.gateway if service is not None else None, "close", None)
+        if callable(close):
+            close()

@@ -14,7 +14,7 @@ from serving.kernel.http import idempotency
 from serving.kernel.http.deps import TraceId
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_sequence_cursor
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
-from serving.payments.bootstrap import gateway_lifespan, payments_for
+from serving.payments.entrypoints.deps import PaymentsService
 from serving.payments.entrypoints.problems import problem_for
 from serving.payments.entrypoints.schemas import (
     CreatePaymentRequest,
@@ -27,16 +27,15 @@ from serving.payments.entrypoints.schemas import (
     WalletOut,
 )
 from serving.payments.errors import PaymentError
-from serving.payments.service import Outcome, Payments
+from serving.payments.service import Outcome
 
 # Every error is a problem document; 402/409/502/503 come from the money rules and the gateway.
 router = APIRouter(
     tags=["payments"],
-    lifespan=gateway_lifespan,  # merged into the app's by include_router
     responses={**PROBLEM_RESPONSES, **dict.fromkeys((402, 403, 409, 502, 503), PROBLEM_RESPONSES[401])},
 )
 
-Service = Annotated[Payments, Depends(payments_for)]
+Service = PaymentsService
 Customer = Annotated[Principal, Depends(principal_with_role(Role.CUSTOMER))]
 # "System" callers (the order saga) call the service's functions in-process; over
 # HTTP only an admin may refund or settle for now.

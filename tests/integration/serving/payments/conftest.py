@@ -19,6 +19,8 @@ from serving.kernel.db import create_engine
 from serving.payments.adapters import tables
 from serving.payments.adapters.retry import RetryPolicy
 from serving.payments.adapters.sandbox import CARD_SUCCEEDS, SandboxGateway
+from serving.payments.bootstrap import payments_service
+from serving.payments.entrypoints import deps as payments_deps
 from serving.payments.service import Payments
 from serving.settings import ServingSettings
 
@@ -50,11 +52,13 @@ def gateway() -> SandboxGateway:
 
 
 @pytest.fixture(scope="module")
-def client(settings: ServingSettings, gateway: SandboxGateway) -> Iterator[TestClient]:
-    app = create_app(settings)
-    app.state.payment_gateway = gateway  # the one the tests inspect
+def client(settings: ServingSettings, gateway: SandboxGateway, database_url: str) -> Iterator[TestClient]:
+    engine = create_engine(database_url)
+    service = payments_service(settings, engine, gateway)  # with the gateway the tests inspect
+    app = create_app(settings, overrides={payments_deps.payments_service: lambda: service})
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
+    engine.dispose()
 
 
 @pytest.fixture(scope="module")

@@ -6,11 +6,13 @@ from fastapi import Request
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
+from serving.kernel.db import create_engine
 from serving.payments import bootstrap
 from serving.payments.adapters.razorpay import RazorpayGateway
 from serving.payments.adapters.sandbox import SandboxGateway
 from serving.payments.adapters.sandbox_postgres import PostgresSandboxStore
 from serving.payments.bootstrap import build_gateway, retry_policy
+from serving.payments.entrypoints import deps
 from serving.settings import ServingSettings
 
 
@@ -55,7 +57,7 @@ class _ClosableGateway(SandboxGateway):
         self.closed += 1
 
 
-def test_the_app_closes_the_gateway_it_built_on_shutdown_but_not_one_a_test_gave_it(
+def test_the_app_builds_its_payments_once_and_closes_the_gateway_it_built_but_not_one_a_test_gave_it(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     settings = ServingSettings.of(database_url=UNREACHABLE_DATABASE)
@@ -63,13 +65,15 @@ def test_the_app_closes_the_gateway_it_built_on_shutdown_but_not_one_a_test_gave
     monkeypatch.setattr(bootstrap, "build_gateway", lambda _settings: built)
     app = create_app(settings)
     with TestClient(app):
-        assert bootstrap.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is built
+        first = deps.payments_service(cast(Request, SimpleNamespace(app=app)))
+        assert first.gateway is built
+        assert deps.payments_service(cast(Request, SimpleNamespace(app=app))) is first
         assert built.closed == 0
     assert built.closed == 1
 
     given = _ClosableGateway()
-    app = create_app(settings)
-    app.state.payment_gateway = given
-    with TestClient(app):
-        assert bootstrap.payments_for(cast(Request, SimpleNamespace(app=app))).gateway is given
+    service = bootstrap.payments_service(settings, create_engine(UNREACHABLE_DATABASE), given)
+    app = create_app(settings, overrides={deps.payments_service: lambda: service})
+    with TestClient(app) as client:
+        client.get("/healthz")
     assert given.closed == 0
