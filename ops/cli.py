@@ -157,6 +157,16 @@ def serve(port: int, reload: bool) -> None:
     sys.exit(subprocess.call(api_command(port, *(["--reload"] if reload else []))))
 
 
+@main.command("migrate")
+def migrate_schema() -> None:
+    """Bring every service schema of the stack's database to its newest revision (idempotent)."""
+    from serving.migrations.registry import migrate
+
+    env = StackConfig.from_env().env()
+    migrate(env["TIFFIN_DATABASE_URL"])
+    click.echo("schema is current")
+
+
 @main.command("seed")
 def seed() -> None:
     """Load the committed sample of 150 real restaurants and their menus (idempotent), after migrating."""

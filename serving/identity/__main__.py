@@ -17,11 +17,11 @@ from pydantic import ValidationError
 from serving.identity import account_status, service
 from serving.identity.login_lockout import LoginLockout, login_identifier
 from serving.identity.schemas import RegisterRequest
+from serving.identity.settings import IdentitySettings
 from serving.kernel.db import create_engine
 from serving.kernel.gateway.json_logging import configure_logging
 from serving.kernel.redis import LazyRedis, RedisUnavailable
-from serving.migrations.registry import migrate
-from serving.settings import ServingSettings
+from serving.kernel.settings import KernelSettings
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -34,7 +34,6 @@ def _parser() -> argparse.ArgumentParser:
     create.add_argument("--name", default="Administrator")
     create.add_argument("--phone", default=None)
     create.add_argument("--database-url", default=None, help="default: TIFFIN_DATABASE_URL")
-    create.add_argument("--migrate", action="store_true", help="upgrade the schema first")
     unlock = commands.add_parser("unlock", help="lift an account's login lock (TIFFIN_REDIS_URL, TIFFIN_SERVICE_NAME)")
     who = unlock.add_mutually_exclusive_group(required=True)
     who.add_argument("--email")
@@ -58,7 +57,7 @@ _STATUS_COMMANDS = {
 def main(argv: list[str] | None = None) -> int:
     parser = _parser()
     args = parser.parse_args(argv)
-    settings = ServingSettings()
+    settings = KernelSettings()
     configure_logging(settings.log_level)
     if args.command == "unlock":
         return _unlock(settings, email=args.email, phone=args.phone)
@@ -67,7 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     return _create_admin(parser, args, settings)
 
 
-def _change_status(args: argparse.Namespace, settings: ServingSettings) -> int:
+def _change_status(args: argparse.Namespace, settings: KernelSettings) -> int:
     engine = create_engine(args.database_url or settings.database_url)
     redis = LazyRedis(settings.redis_url, timeout_seconds=5)
     ttl = settings.access_token_ttl_seconds
@@ -96,9 +95,9 @@ def _change_status(args: argparse.Namespace, settings: ServingSettings) -> int:
     return 0
 
 
-def _unlock(settings: ServingSettings, *, email: str | None, phone: str | None) -> int:
+def _unlock(settings: KernelSettings, *, email: str | None, phone: str | None) -> int:
     redis = LazyRedis(settings.redis_url, timeout_seconds=5)
-    lockout = LoginLockout(redis, settings.identity, settings.service_name)
+    lockout = LoginLockout(redis, IdentitySettings(), settings.service_name)
     try:
         was_locked = lockout.unlock(login_identifier(email, phone))
     except RedisUnavailable as error:
@@ -110,7 +109,7 @@ def _unlock(settings: ServingSettings, *, email: str | None, phone: str | None) 
     return 0
 
 
-def _create_admin(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: ServingSettings) -> int:
+def _create_admin(parser: argparse.ArgumentParser, args: argparse.Namespace, settings: KernelSettings) -> int:
     password = sys.stdin.readline().rstrip("\n") if args.password_stdin else args.password
     if not password:
         parser.error("give --password or --password-stdin")
@@ -122,8 +121,6 @@ def _create_admin(parser: argparse.ArgumentParser, args: argparse.Namespace, set
             sys.stderr.write(f"{'.'.join(str(p) for p in error['loc'])}: {error['msg']}\n")
         return 2
     url = args.database_url or settings.database_url
-    if args.migrate:
-        migrate(url)
     engine = create_engine(url)
     try:
         user = service.create_admin(

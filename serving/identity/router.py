@@ -6,7 +6,6 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from sqlalchemy.engine import Engine
 
 from serving.identity import service
 from serving.identity.login_lockout import AccountLocked, LoginLockout, login_identifier
@@ -22,10 +21,12 @@ from serving.identity.schemas import (
     UpdateMeRequest,
     UserOut,
 )
+from serving.identity.settings import IdentitySettings
 from serving.kernel.auth import CurrentPrincipal, Principal, Role, deny_token
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http.deps import Database, GatewayRedis, Settings
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
-from serving.kernel.redis import LazyRedis, RedisUnavailable
+from serving.kernel.redis import RedisUnavailable
 
 _PROBLEMS = {**PROBLEM_RESPONSES, 409: PROBLEM_RESPONSES[401], 503: PROBLEM_RESPONSES[401]}
 LOGIN_LOCKED = "urn:tiffin:problem:login-locked"
@@ -36,17 +37,16 @@ users_router = APIRouter(prefix="/users", tags=["users"], responses=_PROBLEMS)
 NO_STORE = "no-store"
 
 
-def database(request: Request) -> Engine:
-    engine: Engine = request.app.state.database.engine
-    return engine
+def identity_settings(request: Request) -> IdentitySettings:
+    identity: IdentitySettings = request.app.state.settings.identity
+    return identity
 
 
-Database = Annotated[Engine, Depends(database)]
+Identity = Annotated[IdentitySettings, Depends(identity_settings)]
 
 
-def login_lockout(request: Request) -> LoginLockout:
-    settings = request.app.state.settings
-    return LoginLockout(request.app.state.redis, settings.identity, settings.service_name)
+def login_lockout(redis: GatewayRedis, settings: Settings, identity: Identity) -> LoginLockout:
+    return LoginLockout(redis, identity, settings.service_name)
 
 
 Lockout = Annotated[LoginLockout, Depends(login_lockout)]
@@ -126,7 +126,14 @@ def register(body: RegisterRequest, engine: Database, response: Response) -> Use
 
 
 @auth_router.post("/login", response_model=TokenPair, summary="Exchange email or phone and password for tokens")
-def login(body: LoginRequest, engine: Database, lockout: Lockout, request: Request, response: Response) -> TokenPair:
+def login(
+    body: LoginRequest,
+    engine: Database,
+    lockout: Lockout,
+    settings: Settings,
+    identity: Identity,
+    response: Response,
+) -> TokenPair:
     response.headers["Cache-Control"] = NO_STORE
     if (body.email is None) == (body.phone is None):
         message = "Give exactly one of email and phone."
@@ -152,14 +159,16 @@ def login(body: LoginRequest, engine: Database, lockout: Lockout, request: Reque
         # One answer for "no such user" and "wrong password": accounts do not leak.
         raise ProblemError(401, "The credentials are wrong.", errors=[FieldError("password", "wrong credentials")])
     lockout.succeeded(identifier)
-    return _token_pair(service.start_session(engine, user, request.app.state.settings))
+    return _token_pair(service.start_session(engine, user, settings, identity))
 
 
 @auth_router.post("/refresh", response_model=TokenPair, summary="Rotate a refresh token for a new token pair")
-def refresh(body: RefreshRequest, engine: Database, request: Request, response: Response) -> TokenPair:
+def refresh(
+    body: RefreshRequest, engine: Database, settings: Settings, identity: Identity, response: Response
+) -> TokenPair:
     response.headers["Cache-Control"] = NO_STORE
     try:
-        session = service.refresh(engine, body.refresh_token, request.app.state.settings)
+        session = service.refresh(engine, body.refresh_token, settings, identity)
     except service.InvalidRefreshToken:
         raise ProblemError(
             401,
@@ -172,8 +181,7 @@ def refresh(body: RefreshRequest, engine: Database, request: Request, response: 
 @auth_router.post(
     "/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this login: refresh family and access token"
 )
-def logout(principal: CurrentPrincipal, engine: Database, request: Request) -> Response:
-    redis: LazyRedis | None = getattr(request.app.state, "redis", None)
+def logout(principal: CurrentPrincipal, engine: Database, redis: GatewayRedis) -> Response:
     if redis is not None:
         try:
             # First, so a failure changes nothing and the client can simply retry.

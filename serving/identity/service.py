@@ -15,9 +15,10 @@ from sqlalchemy.exc import IntegrityError
 from serving.identity import domain, repository
 from serving.identity.passwords import hash_password, needs_rehash, verify_password
 from serving.identity.repository import Address, User
+from serving.identity.settings import IdentitySettings
 from serving.identity.tables import users
 from serving.kernel.auth import Role, issue_access_token
-from serving.settings import ServingSettings
+from serving.kernel.settings import KernelSettings
 
 # Which request field a unique constraint protects, for the 409's errors[].field.
 _FIELD_BY_CONSTRAINT = {"uq_users_email": "email", "uq_users_phone": "phone"}
@@ -103,7 +104,8 @@ def _start_or_continue(
     connection: Connection,
     user: User,
     family_id: uuid.UUID,
-    settings: ServingSettings,
+    settings: KernelSettings,
+    identity: IdentitySettings,
     moment: datetime,
 ) -> Session:
     refresh_token = domain.new_refresh_token()
@@ -113,27 +115,35 @@ def _start_or_continue(
             token_hash=domain.hash_refresh_token(refresh_token),
             family_id=family_id,
             user_id=user.user_id,
-            expires_at=moment + timedelta(seconds=settings.identity.refresh_token_ttl_seconds),
+            expires_at=moment + timedelta(seconds=identity.refresh_token_ttl_seconds),
             used_at=None,
             revoked_at=None,
         ),
         issued_at=moment,
     )
     access = issue_access_token(str(user.user_id), user.role, settings, now=moment, session_id=str(family_id))
-    refresh_ttl = settings.identity.refresh_token_ttl_seconds
+    refresh_ttl = identity.refresh_token_ttl_seconds
     return Session(access, settings.access_token_ttl_seconds, refresh_token, refresh_ttl)
 
 
 def start_session(
-    engine: Engine, user: User, settings: ServingSettings, now: Callable[[], datetime] = _utc_now
+    engine: Engine,
+    user: User,
+    settings: KernelSettings,
+    identity: IdentitySettings,
+    now: Callable[[], datetime] = _utc_now,
 ) -> Session:
     """A login: a new refresh-token family and an access token tied to it."""
     with engine.begin() as connection:
-        return _start_or_continue(connection, user, uuid.uuid4(), settings, now())
+        return _start_or_continue(connection, user, uuid.uuid4(), settings, identity, now())
 
 
 def refresh(
-    engine: Engine, refresh_token: str, settings: ServingSettings, now: Callable[[], datetime] = _utc_now
+    engine: Engine,
+    refresh_token: str,
+    settings: KernelSettings,
+    identity: IdentitySettings,
+    now: Callable[[], datetime] = _utc_now,
 ) -> Session:
     """Spend a refresh token for a new pair. Raises InvalidRefreshToken.
 
@@ -155,7 +165,7 @@ def refresh(
             session = None
         else:
             repository.mark_refresh_token_used(connection, stored.token_hash, moment)
-            session = _start_or_continue(connection, user, stored.family_id, settings, moment)
+            session = _start_or_continue(connection, user, stored.family_id, settings, identity, moment)
     if session is None:
         raise InvalidRefreshToken(verdict.value)
     return session
