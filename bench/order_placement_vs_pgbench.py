@@ -69,10 +69,10 @@ from serving.kernel.db import create_engine
 from serving.kernel.redis import LazyRedis
 from serving.migrations.registry import migrate
 from serving.orders import idempotency
-from serving.orders.events import order_placed_envelope
-from serving.orders.pricing_catalog import catalog_pricing_from
-from serving.orders.schemas import PlaceOrderRequest
-from serving.orders.service import build_order, placement_hash
+from serving.orders.adapters.pricing_catalog import catalog_pricing_from
+from serving.orders.domain.events import order_placed_envelope
+from serving.orders.entrypoints.schemas import PlaceOrderRequest
+from serving.orders.use_cases.placement import build_order, placement_hash
 from serving.restaurants.adapters.tables import menu_items, restaurants
 from serving.restaurants.domain.hours import WEEKDAYS
 from serving.restaurants.entrypoints.seed import seed
@@ -249,7 +249,7 @@ def _lines_branch(count: int) -> list[str]:
 def pgbench_script(plan_size: int) -> str:
     """The catalog-priced order transaction as a pgbench script (one SQL command per line).
 
-    Statement for statement what ``serving.orders.service.place_order`` issues with
+    Statement for statement what ``serving.orders.use_cases.placement.place_order`` issues with
     ``CatalogPricing`` and an ``Idempotency-Key`` (traced with SQLAlchemy events),
     plus the stock update. Differences, all costing pgbench rather than HTTP: the
     lines are one INSERT each (the service sends them as one psycopg executemany,

@@ -12,13 +12,13 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from serving.cart.router import router as cart_router
+from serving.cart.entrypoints.router import router as cart_router
 from serving.identity.router import auth_router, users_router
 from serving.kernel.auth import signing_key
 from serving.kernel.db import LazyEngine
 from serving.kernel.gateway.install import install_gateway
 from serving.kernel.http.problems import install_problem_handlers
-from serving.orders.router import router as orders_router
+from serving.orders.entrypoints.router import router as orders_router
 from serving.payments import bootstrap as payments_bootstrap
 from serving.payments.entrypoints.router import router as payments_router
 from serving.restaurants import bootstrap as restaurants_bootstrap

@@ -21,14 +21,14 @@ from serving.kernel.db import create_engine
 from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.kernel.messaging.running import run_until_signalled
 from serving.migrations.registry import migrate
-from serving.orders.stock import CatalogStock
-from serving.orders.tables import processed_events as orders_processed
+from serving.orders.adapters.stock import CatalogStock
+from serving.orders.adapters.tables import processed_events as orders_processed
+from serving.orders.entrypoints import consumers as orders_side
+from serving.orders.entrypoints.sweeper import AcceptTimeoutSweeper
 from serving.payments import bootstrap as payments_bootstrap
 from serving.payments.entrypoints import consumers as payments_consumers
 from serving.restaurants import bootstrap as restaurants_bootstrap
 from serving.restaurants.entrypoints.consumers import CacheInvalidator
-from serving.saga import orders_side
-from serving.saga.sweeper import AcceptTimeoutSweeper
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.consumers")

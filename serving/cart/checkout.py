@@ -12,10 +12,11 @@ import logging
 from sqlalchemy.engine import Engine
 
 from serving.cart import domain
-from serving.cart.store import CartStore, CartUnavailable
-from serving.orders import repository, service
+from serving.cart.adapters.store import CartStore, CartUnavailable
+from serving.orders.adapters import repository
+from serving.orders.entrypoints.schemas import DeliveryLocation, OrderLineIn, PlaceOrderRequest
 from serving.orders.ports import MenuPricing
-from serving.orders.schemas import DeliveryLocation, OrderLineIn, PlaceOrderRequest
+from serving.orders.use_cases import placement as service
 
 log = logging.getLogger(__name__)
 

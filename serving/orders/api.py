@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
-from serving.orders.tables import orders
+from serving.orders.adapters.tables import orders
 
 
 @dataclass(frozen=True)

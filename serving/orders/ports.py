@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection
 from contracts.envelope import EventEnvelope
 from serving.kernel.field_errors import FieldError
 from serving.orders.domain import LineItem, OrderRejected
-from serving.orders.lifecycle import Transitioned
+from serving.orders.domain.lifecycle import Transitioned
 from serving.restaurants import api as restaurants_api
 
 log = logging.getLogger(__name__)

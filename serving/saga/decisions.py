@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 
 from contracts.events.payments import PaymentFailed
 from serving.orders.domain import OrderStatus
-from serving.orders.lifecycle import Actor, CancelReason, IllegalTransition, decide
+from serving.orders.domain.lifecycle import Actor, CancelReason, IllegalTransition, decide
 
 
 def cancels_for_failed_payment(event_type: str, status: OrderStatus) -> bool:

@@ -8,17 +8,18 @@ from fastapi import APIRouter, Depends, Header, Request, Response, status
 from sqlalchemy.engine import Engine
 
 from serving.cart import domain
+from serving.cart.adapters.store import CartBusy, CartStore, CartUnavailable, CheckoutInProgress
 from serving.cart.checkout import CartCheckedOut, CartEmpty, check_out
-from serving.cart.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
-from serving.cart.store import CartBusy, CartStore, CartUnavailable, CheckoutInProgress
+from serving.cart.entrypoints.schemas import AddItem, CartOut, Checkout, PutCart, SetQuantity
 from serving.kernel.auth import CustomerPrincipal
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.deps import gateway_redis
 from serving.kernel.http.problems import PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
-from serving.orders import idempotency, service
+from serving.orders import idempotency
 from serving.orders.domain import OrderRejected
-from serving.orders.router import CONFLICT, catalog_pricing, database
-from serving.orders.schemas import OrderOut
+from serving.orders.entrypoints.router import CONFLICT, catalog_pricing, database
+from serving.orders.entrypoints.schemas import OrderOut
+from serving.orders.use_cases import placement as service
 from serving.restaurants import api as restaurants_api
 from serving.settings import ServingSettings
 

@@ -21,8 +21,8 @@ from sqlalchemy.engine import Connection
 
 from serving.kernel.field_errors import FieldError
 from serving.kernel.redis import LazyRedis, RedisUnavailable
-from serving.orders import pricing, repository
-from serving.orders.domain import LineItem, OrderRejected
+from serving.orders.adapters import repository
+from serving.orders.domain import LineItem, OrderRejected, pricing
 from serving.orders.ports import NoSurge, PricedOrder, PriceQuery, SurgeSource
 from serving.restaurants import api as restaurants_api
 from serving.settings import ServingSettings

@@ -15,9 +15,9 @@ from sqlalchemy.engine import Connection
 from contracts.envelope import EventEnvelope
 from serving.kernel.http.keyset_cursor import Cursor
 from serving.kernel.messaging.outbox_writer import append_to_outbox
+from serving.orders.adapters.tables import idempotency_keys, order_lines, order_status_history, orders, outbox
 from serving.orders.domain import LineItem, Order, OrderStatus, OrderTotals
-from serving.orders.lifecycle import Actor, Transitioned
-from serving.orders.tables import idempotency_keys, order_lines, order_status_history, orders, outbox
+from serving.orders.domain.lifecycle import Actor, Transitioned
 
 
 def insert_order(connection: Connection, order: Order, event: EventEnvelope) -> None:

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from serving.orders.domain import MAX_DELIVERY_FEE_MINOR, LineItem
+from serving.orders.domain.order import MAX_DELIVERY_FEE_MINOR, LineItem
 
 BASIS_POINTS = 10_000
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), the one search uses too

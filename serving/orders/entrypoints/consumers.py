@@ -14,9 +14,10 @@ from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
 from contracts.events.payments import PaymentFailed
-from serving.orders import lifecycle, repository
+from serving.orders.adapters import repository
+from serving.orders.domain import lifecycle
 from serving.orders.ports import StockKeeper
-from serving.saga.cancel import system_cancel
+from serving.orders.use_cases.system_cancel import system_cancel
 from serving.saga.decisions import cancels_for_failed_payment
 
 CONSUMER = "orders-saga"

@@ -15,18 +15,11 @@ from serving.kernel.field_errors import FieldError
 from serving.kernel.http.deps import gateway_redis
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
 from serving.kernel.http.problems import FORBIDDEN, PROBLEM_MEDIA_TYPE, PROBLEM_RESPONSES, Problem, ProblemError
-from serving.orders import idempotency, lifecycle, service
-from serving.orders.domain import OrderRejected, OrderStatus
-from serving.orders.ports import (
-    ClientSentPricing,
-    MenuPricing,
-    NoStock,
-    RestaurantOwnership,
-    RestaurantsApiOwnership,
-    StockKeeper,
-)
-from serving.orders.pricing_catalog import CatalogPricing, catalog_pricing_from
-from serving.orders.schemas import (
+from serving.orders import idempotency
+from serving.orders.adapters.pricing_catalog import CatalogPricing, catalog_pricing_from
+from serving.orders.adapters.stock import CatalogStock, OutOfStock
+from serving.orders.domain import OrderRejected, OrderStatus, lifecycle
+from serving.orders.entrypoints.schemas import (
     AcceptRequest,
     AdminStatusRequest,
     Identifier,
@@ -35,7 +28,15 @@ from serving.orders.schemas import (
     PlaceOrderRequest,
     RejectRequest,
 )
-from serving.orders.stock import CatalogStock, OutOfStock
+from serving.orders.ports import (
+    ClientSentPricing,
+    MenuPricing,
+    NoStock,
+    RestaurantOwnership,
+    RestaurantsApiOwnership,
+    StockKeeper,
+)
+from serving.orders.use_cases import placement as service
 from serving.restaurants import api as restaurants_api
 from serving.settings import ServingSettings
 

@@ -13,7 +13,8 @@ from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from serving.orders import domain, lifecycle
+from serving.orders import domain
+from serving.orders.domain import lifecycle
 from serving.orders.ports import Location, PriceQuery, RequestedLine
 from serving.restaurants import api as restaurants_api
 

@@ -19,10 +19,10 @@ from datetime import UTC, datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from serving.orders import lifecycle, repository
-from serving.orders.domain import OrderStatus
-from serving.orders.tables import orders
-from serving.saga.cancel import system_cancel
+from serving.orders.adapters import repository
+from serving.orders.adapters.tables import orders
+from serving.orders.domain import OrderStatus, lifecycle
+from serving.orders.use_cases.system_cancel import system_cancel
 from serving.saga.decisions import accept_deadline
 
 log = logging.getLogger(__name__)

@@ -12,10 +12,12 @@ from sqlalchemy.engine import Connection, Engine
 from contracts.envelope import EventEnvelope
 from serving.kernel.auth import Principal, Role
 from serving.kernel.http.keyset_cursor import Cursor, encode_cursor
-from serving.orders import domain, idempotency, lifecycle, repository
-from serving.orders.events import order_placed_envelope, transition_envelope
+from serving.orders import domain, idempotency
+from serving.orders.adapters import repository
+from serving.orders.domain import lifecycle
+from serving.orders.domain.events import order_placed_envelope, transition_envelope
+from serving.orders.entrypoints.schemas import PlaceOrderRequest
 from serving.orders.ports import ClientSentPricing, MenuPricing, NoStock, RestaurantOwnership, StockKeeper
-from serving.orders.schemas import PlaceOrderRequest
 
 
 def _utc_now() -> datetime:

@@ -6,9 +6,9 @@ from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
-from serving.orders import lifecycle, repository
-from serving.orders.domain import Order, OrderStatus
-from serving.orders.events import transition_envelope
+from serving.orders.adapters import repository
+from serving.orders.domain import Order, OrderStatus, lifecycle
+from serving.orders.domain.events import transition_envelope
 from serving.orders.ports import NoStock, StockKeeper
 
 
@@ -24,7 +24,7 @@ def system_cancel(
 ) -> Order:
     """Move a row-locked order to CANCELLED through the lifecycle table, with its event.
 
-    The same table and repository calls as ``serving.orders.service.change_status``
+    The same table and repository calls as ``serving.orders.use_cases.placement.change_status``
     (which has no system principal), stock hook included: an ACCEPTED order's
     reserved portions go back (its MenuItemChanged events reach the restaurants
     cache through the outbox). An illegal move raises, nothing is written.

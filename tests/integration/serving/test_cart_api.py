@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
+from serving.cart.adapters.store import CHECKOUT_CLAIM_SECONDS, CartBusy, CartStore, cart_key, checkout_claim_key
 from serving.cart.domain import Cart
-from serving.cart.store import CHECKOUT_CLAIM_SECONDS, CartBusy, CartStore, cart_key, checkout_claim_key
 from serving.kernel.auth import Role, issue_access_token
-from serving.orders.tables import orders
+from serving.orders.adapters.tables import orders
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

@@ -16,9 +16,9 @@ from sqlalchemy.engine import Engine
 
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
-from serving.orders import service
-from serving.orders.schemas import PlaceOrderRequest
-from serving.orders.tables import idempotency_keys, orders, outbox
+from serving.orders.adapters.tables import idempotency_keys, orders, outbox
+from serving.orders.entrypoints.schemas import PlaceOrderRequest
+from serving.orders.use_cases import placement as service
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

@@ -15,8 +15,8 @@ from contracts.envelope import EventEnvelope
 from contracts.registry import spec_for
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
+from serving.orders.adapters.tables import order_status_history, orders, outbox
 from serving.orders.ports import RestaurantsApiOwnership
-from serving.orders.tables import order_status_history, orders, outbox
 from serving.restaurants.adapters.tables import restaurants
 from serving.settings import ServingSettings
 

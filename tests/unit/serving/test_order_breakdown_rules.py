@@ -10,12 +10,11 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.events.orders import OrderCancelled, OrderPlaced
-from serving.cart.schemas import Checkout
-from serving.orders import lifecycle
-from serving.orders.domain import LineItem, Order, OrderStatus, place_order, price_order
-from serving.orders.events import order_placed_envelope, transition_envelope
-from serving.orders.pricing import ChargeRates, breakdown
-from serving.orders.schemas import OrderOut, PlaceOrderRequest
+from serving.cart.entrypoints.schemas import Checkout
+from serving.orders.domain import LineItem, Order, OrderStatus, lifecycle, place_order, price_order
+from serving.orders.domain.events import order_placed_envelope, transition_envelope
+from serving.orders.domain.pricing import ChargeRates, breakdown
+from serving.orders.entrypoints.schemas import OrderOut, PlaceOrderRequest
 from serving.restaurants.entrypoints.offer_schemas import OfferCreate
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)

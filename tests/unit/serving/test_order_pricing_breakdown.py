@@ -7,8 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from serving.orders.domain import MAX_DELIVERY_FEE_MINOR, LineItem
-from serving.orders.ports import NoSurge
-from serving.orders.pricing import (
+from serving.orders.domain.pricing import (
     BASIS_POINTS,
     ChargeRates,
     DeliveryTariff,
@@ -17,6 +16,7 @@ from serving.orders.pricing import (
     haversine_km,
     round_half_up,
 )
+from serving.orders.ports import NoSurge
 
 TARIFF = DeliveryTariff(base_fee_minor=2000, included_km=2.0, per_km_minor=800)
 
