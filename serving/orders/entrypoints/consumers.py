@@ -8,12 +8,13 @@ the consumer's transaction (the order row locked, like every status change).
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
 from contracts.events.payments import PaymentFailed
+from serving.kernel.clock import utc_now
 from serving.orders.adapters import repository
 from serving.orders.domain import lifecycle
 from serving.orders.ports import StockKeeper
@@ -24,12 +25,8 @@ CONSUMER = "orders-saga"
 ACTOR_ID = "saga"
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def payment_event_handler(
-    now: Callable[[], datetime] = _utc_now, stock: StockKeeper | None = None
+    now: Callable[[], datetime] = utc_now, stock: StockKeeper | None = None
 ) -> Callable[[Connection, EventEnvelope], str]:
     def handle(connection: Connection, envelope: EventEnvelope) -> str:
         if envelope.event_type != PaymentFailed.event_type:

@@ -14,11 +14,12 @@ import logging
 import threading
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from serving.kernel.clock import utc_now
 from serving.orders.adapters import repository
 from serving.orders.adapters.tables import orders
 from serving.orders.domain import OrderStatus, lifecycle
@@ -30,15 +31,11 @@ log = logging.getLogger(__name__)
 ACTOR_ID = "accept-timeout-sweeper"
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def sweep_accept_timeouts(
     engine: Engine,
     timeout: timedelta,
     *,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
     batch_size: int = 100,
 ) -> list[uuid.UUID]:
     """Cancel overdue PENDING orders (one batch, one transaction); returns their ids."""

@@ -5,12 +5,13 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Connection, Engine
 
 from contracts.envelope import EventEnvelope
 from serving.kernel.auth import Principal, Role
+from serving.kernel.clock import utc_now
 from serving.kernel.http.keyset_cursor import Cursor, encode_cursor
 from serving.orders import domain, idempotency
 from serving.orders.adapters import repository
@@ -18,10 +19,6 @@ from serving.orders.domain import lifecycle
 from serving.orders.domain.events import order_placed_envelope, transition_envelope
 from serving.orders.entrypoints.schemas import PlaceOrderRequest
 from serving.orders.ports import ClientSentPricing, MenuPricing, NoStock, RestaurantOwnership, StockKeeper
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class IdempotencyKeyReused(Exception):
@@ -96,7 +93,7 @@ def place_order(
     *,
     pricing: MenuPricing | None = None,
     idempotency_key: str | None = None,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
     trace_id: str | None = None,
 ) -> Placement:
     """Price and store a new order with its OrderPlaced event, all or nothing.
@@ -203,7 +200,7 @@ def change_status(
     reason: lifecycle.CancelReason | None = None,
     prep_time_minutes: int | None = None,
     rejection_reason: lifecycle.RejectionReason | None = None,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
     trace_id: str | None = None,
     stock: StockKeeper | None = None,
     after_commit: Callable[[EventEnvelope], object] = lambda _envelope: None,
