@@ -1,9 +1,10 @@
 """What the orders service needs from the restaurants service, as narrow protocols.
 
 Their adapters cross into the restaurants service through ``serving.restaurants.api``
-only (``pricing_catalog``, ``stock``, ``RestaurantsApiOwnership``). ``create_app``
-callers (and tests) swap them through ``app.state.menu_pricing`` /
-``app.state.restaurant_ownership``.
+only (``pricing_catalog``, ``stock``, ``RestaurantsApiOwnership``). ``bootstrap.build``
+picks them once per app; tests swap them with
+``app.dependency_overrides[entrypoints.deps.menu_pricing]`` (or ``restaurant_ownership``,
+``stock_keeper``).
 """
 
 from __future__ import annotations

@@ -1,65 +1,24 @@
-"""The accept-timeout sweeper: cancels orders no restaurant answered in time.
+"""The accept-timeout sweeper (``accept-timeout``): cancels orders no restaurant answered in time.
 
-Each sweep locks up to ``batch_size`` overdue PENDING orders with ``FOR UPDATE
-SKIP LOCKED`` (several sweepers never wait on or double-cancel each other, and an
-order a restaurant is accepting right now is skipped, not overwritten) and moves
-them to CANCELLED with reason ``accept_timeout`` (system actor), each with its
-``OrderCancelled`` event, which makes the payments consumer refund. Idempotent: a
-cancelled order is no longer PENDING, so the next sweep does not see it.
+Each sweep is ``use_cases.system_cancel.sweep_accept_timeouts``: it locks up to a
+batch of overdue PENDING orders with ``FOR UPDATE SKIP LOCKED`` and cancels them
+with reason ``accept_timeout``. ``bootstrap.accept_timeout_sweeper`` builds it for
+the ``serving.consumers`` root.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import uuid
-from collections.abc import Callable
-from datetime import datetime, timedelta
+from datetime import timedelta
 
-import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
-from serving.kernel.clock import utc_now
-from serving.orders.adapters import repository
-from serving.orders.adapters.tables import orders
-from serving.orders.domain import OrderStatus, lifecycle
-from serving.orders.use_cases.system_cancel import system_cancel
-from serving.saga.decisions import accept_deadline
+from serving.orders.use_cases.system_cancel import sweep_accept_timeouts
 
 log = logging.getLogger(__name__)
 
-ACTOR_ID = "accept-timeout-sweeper"
-
-
-def sweep_accept_timeouts(
-    engine: Engine,
-    timeout: timedelta,
-    *,
-    now: Callable[[], datetime] = utc_now,
-    batch_size: int = 100,
-) -> list[uuid.UUID]:
-    """Cancel overdue PENDING orders (one batch, one transaction); returns their ids."""
-    at = now()
-    with engine.begin() as connection:
-        overdue: list[uuid.UUID] = list(
-            connection.execute(
-                sa.select(orders.c.order_id)
-                .where(
-                    orders.c.status == OrderStatus.PENDING.value,
-                    orders.c.placed_at < accept_deadline(at, timeout),
-                )
-                .order_by(orders.c.placed_at)
-                .limit(batch_size)
-                .with_for_update(skip_locked=True)
-            ).scalars()
-        )
-        for order_id in overdue:
-            order = repository.find_order(connection, order_id)  # locked above
-            assert order is not None
-            system_cancel(connection, order, lifecycle.CancelReason.ACCEPT_TIMEOUT, actor_id=ACTOR_ID, now=at)
-    if overdue:
-        log.info("cancelled %d orders not accepted within %s", len(overdue), timeout)
-    return overdue
+BATCH_SIZE = 100
 
 
 class AcceptTimeoutSweeper:
@@ -77,7 +36,9 @@ class AcceptTimeoutSweeper:
         while not stop.is_set():
             try:
                 # Drain: a backlog larger than one batch is cleared without waiting.
-                while len(sweep_accept_timeouts(self._engine, self._timeout)) == 100 and not stop.is_set():
+                while not stop.is_set() and (
+                    len(sweep_accept_timeouts(self._engine, self._timeout, batch_size=BATCH_SIZE)) == BATCH_SIZE
+                ):
                     pass
             except Exception:
                 log.exception("accept-timeout sweep failed; trying again next interval")

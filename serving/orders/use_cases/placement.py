@@ -1,28 +1,80 @@
-"""Order use cases: each runs in one database transaction."""
+"""Placing an order: priced, checked and stored with its OrderPlaced event, all or nothing.
+
+With an Idempotency-Key the key is stored in the same transaction: a repeat of the
+same request answers with the first order (``replayed``), another request under the
+same key is IdempotencyKeyReused.
+"""
 
 from __future__ import annotations
 
 import uuid
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
-from contracts.envelope import EventEnvelope
-from serving.kernel.auth import Principal, Role
 from serving.kernel.clock import utc_now
-from serving.kernel.http.keyset_cursor import Cursor, encode_cursor
-from serving.orders import domain, idempotency
-from serving.orders.adapters import repository
-from serving.orders.domain import lifecycle
-from serving.orders.domain.events import order_placed_envelope, transition_envelope
-from serving.orders.entrypoints.schemas import PlaceOrderRequest
-from serving.orders.ports import ClientSentPricing, MenuPricing, NoStock, RestaurantOwnership, StockKeeper
+from serving.kernel.http.idempotency import request_hash
+from serving.orders import domain
+from serving.orders.adapters import idempotency_keys, repository
+from serving.orders.domain.events import order_placed_envelope
+from serving.orders.errors import IdempotencyKeyReused
+from serving.orders.ports import Location, MenuPricing, PriceQuery, RequestedLine
 
 
-class IdempotencyKeyReused(Exception):
-    """The key was used before by this customer, for a different request body (a 409)."""
+@dataclass(frozen=True)
+class PlacementRequest:
+    """What a customer asks to order (the body of POST /orders, or a cart at checkout)."""
+
+    restaurant_id: str
+    lines: tuple[RequestedLine, ...]
+    currency: str = "INR"
+    delivery_location: Location | None = None
+    offer_code: str | None = None
+    # Client pricing only (the walking-skeleton demo); catalog pricing ignores them.
+    city: str | None = None
+    delivery_fee_minor: int | None = None
+
+    def price_query(self, customer_id: str, now: datetime) -> PriceQuery:
+        """What the pricing is asked for this request, by this customer, at ``now``."""
+        return PriceQuery(
+            restaurant_id=self.restaurant_id,
+            requested=self.lines,
+            customer_id=customer_id,
+            now=now,
+            offer_code=self.offer_code,
+            delivery_fee_minor=self.delivery_fee_minor,
+            delivery_location=self.delivery_location,
+            city=self.city,
+        )
+
+    def fingerprint(self) -> str:
+        """The hash stored with the request's Idempotency-Key.
+
+        It hashes the request as POST /orders parses it, with an unset ``city`` and
+        ``offer_code`` left out, so keys stored by earlier versions still replay.
+        """
+        where = self.delivery_location
+        body: dict[str, Any] = {
+            "restaurant_id": self.restaurant_id,
+            "lines": [
+                {
+                    "item_id": line.item_id,
+                    "name": line.name,
+                    "quantity": line.quantity,
+                    "unit_price_minor": line.unit_price_minor,
+                }
+                for line in self.lines
+            ],
+            "delivery_fee_minor": self.delivery_fee_minor,
+            "delivery_location": None if where is None else {"lat": where.lat, "lon": where.lon},
+            "currency": self.currency,
+        }
+        optional = {"city": self.city, "offer_code": self.offer_code}
+        body.update({name: value for name, value in optional.items() if value is not None})
+        return request_hash(body)
 
 
 @dataclass(frozen=True)
@@ -35,33 +87,32 @@ class _KeyTaken(Exception):
     """A concurrent request claimed the key first; roll this placement back."""
 
 
-def _replay_on(connection: Connection, customer_id: str, key: str, request_hash: str) -> Placement | None:
-    stored = repository.find_idempotency_key(connection, customer_id, key)
+def _replay_on(connection: Connection, customer_id: str, key: str, fingerprint: str) -> Placement | None:
+    stored = idempotency_keys.find(connection, customer_id, key)
     if stored is None:
         return None
-    if stored.request_hash != request_hash:
+    if stored.request_hash != fingerprint:
         raise IdempotencyKeyReused(key)
     order = repository.find_order(connection, stored.order_id)
     assert order is not None  # the key row cascades with its order
     return Placement(order, replayed=True)
 
 
-def _replay(engine: Engine, customer_id: str, key: str, request_hash: str) -> Placement | None:
+def _replay(engine: Engine, customer_id: str, key: str, fingerprint: str) -> Placement | None:
     with engine.connect() as connection:
-        return _replay_on(connection, customer_id, key, request_hash)
+        return _replay_on(connection, customer_id, key, fingerprint)
 
 
-def placement_hash(request: PlaceOrderRequest) -> str:
-    """The request's fingerprint stored with its Idempotency-Key."""
-    # Unset optional fields are left out: without an offer the body hashes as before
-    # offers existed, so keys stored by earlier versions still replay.
-    unset = {name for name in ("offer_code", "city") if getattr(request, name) is None}
-    return idempotency.request_hash(request.model_dump(mode="json", exclude=unset))
+def placement_for_key(connection: Connection, customer_id: str, key: str) -> Placement | None:
+    """The order the customer placed under ``key``, whatever the request was; None if none."""
+    stored = idempotency_keys.find(connection, customer_id, key)
+    order = repository.find_order(connection, stored.order_id) if stored is not None else None
+    return Placement(order, replayed=True) if order is not None else None
 
 
 def build_order(
     connection: Connection,
-    request: PlaceOrderRequest,
+    request: PlacementRequest,
     customer_id: str,
     pricing: MenuPricing,
     placed_at: datetime,
@@ -89,38 +140,34 @@ def build_order(
 def place_order(
     engine: Engine,
     customer_id: str,
-    request: PlaceOrderRequest,
+    request: PlacementRequest,
     *,
-    pricing: MenuPricing | None = None,
+    pricing: MenuPricing,
     idempotency_key: str | None = None,
     now: Callable[[], datetime] = utc_now,
     trace_id: str | None = None,
 ) -> Placement:
     """Price and store a new order with its OrderPlaced event, all or nothing.
 
-    With an ``idempotency_key`` the key is stored in the same transaction: a
-    repeat of the same request returns the first order (``replayed``), a different
-    request under the same key raises IdempotencyKeyReused. Raises
-    domain.OrderRejected on a broken rule (pricing's or the domain's); the
-    transaction is then rolled back, so nothing is written.
+    Raises OrderRejected on a broken rule (pricing's or the domain's) and
+    IdempotencyKeyReused; the transaction is then rolled back, so nothing is written.
     """
-    request_hash = placement_hash(request)
+    fingerprint = request.fingerprint()
     placed_at = now()
     try:
         with engine.begin() as connection:
             # The replay check shares the placing transaction: one connection per request.
             if idempotency_key is not None:
-                earlier = _replay_on(connection, customer_id, idempotency_key, request_hash)
+                earlier = _replay_on(connection, customer_id, idempotency_key, fingerprint)
                 if earlier is not None:
                     return earlier
-            order = build_order(connection, request, customer_id, pricing or ClientSentPricing(), placed_at)
-            event = order_placed_envelope(order, trace_id=trace_id)
-            repository.insert_order(connection, order, event)
-            if idempotency_key is not None and not repository.claim_idempotency_key(
+            order = build_order(connection, request, customer_id, pricing, placed_at)
+            repository.insert_order(connection, order, order_placed_envelope(order, trace_id=trace_id))
+            if idempotency_key is not None and not idempotency_keys.claim(
                 connection,
                 customer_id=customer_id,
                 key=idempotency_key,
-                request_hash=request_hash,
+                request_hash=fingerprint,
                 order_id=order.order_id,
                 now=order.placed_at,
             ):
@@ -129,151 +176,15 @@ def place_order(
         # Lost the race to a concurrent duplicate, which has committed by now
         # (the insert waited for it): answer with its order.
         assert idempotency_key is not None
-        winner = _replay(engine, customer_id, idempotency_key, request_hash)
+        winner = _replay(engine, customer_id, idempotency_key, fingerprint)
         assert winner is not None
         return winner
     except domain.OrderRejected:
         # A concurrent duplicate may be why: it used up a once-per-customer offer
         # while this one waited for the redemption lock. Its order is the answer.
         if idempotency_key is not None:
-            winner = _replay(engine, customer_id, idempotency_key, request_hash)
+            winner = _replay(engine, customer_id, idempotency_key, fingerprint)
             if winner is not None:
                 return winner
         raise
     return Placement(order, replayed=False)
-
-
-def _owns(ownership: RestaurantOwnership, connection: Connection, principal: Principal, order: domain.Order) -> bool:
-    return ownership.owns(connection, principal.subject, order.restaurant_id)
-
-
-def order_visible_to(
-    order: domain.Order,
-    principal: Principal,
-    *,
-    owns_restaurant: Callable[[], bool] = lambda: False,
-) -> bool:
-    """Customers see their own orders, restaurants their restaurants' orders, admins all."""
-    if principal.role is Role.ADMIN:
-        return True
-    if principal.role is Role.CUSTOMER:
-        return order.customer_id == principal.subject
-    if principal.role is Role.RESTAURANT:
-        return owns_restaurant()
-    return False
-
-
-def get_order(
-    engine: Engine,
-    order_id: uuid.UUID,
-    principal: Principal,
-    ownership: RestaurantOwnership | None = None,
-) -> domain.Order | None:
-    """The order if it exists and the principal may see it; otherwise None (a 404)."""
-    with engine.connect() as connection:
-        order = repository.find_order(connection, order_id)
-        if order is None:
-            return None
-        visible = order_visible_to(
-            order,
-            principal,
-            owns_restaurant=lambda: ownership is not None and _owns(ownership, connection, principal, order),
-        )
-    return order if visible else None
-
-
-_ACTOR_BY_ROLE = {
-    Role.CUSTOMER: lifecycle.Actor.CUSTOMER,
-    Role.RESTAURANT: lifecycle.Actor.RESTAURANT,
-    Role.COURIER: lifecycle.Actor.COURIER,
-    Role.ADMIN: lifecycle.Actor.ADMIN,
-}
-
-
-def change_status(
-    engine: Engine,
-    order_id: uuid.UUID,
-    principal: Principal,
-    target: domain.OrderStatus,
-    *,
-    ownership: RestaurantOwnership,
-    reason: lifecycle.CancelReason | None = None,
-    prep_time_minutes: int | None = None,
-    rejection_reason: lifecycle.RejectionReason | None = None,
-    now: Callable[[], datetime] = utc_now,
-    trace_id: str | None = None,
-    stock: StockKeeper | None = None,
-    after_commit: Callable[[EventEnvelope], object] = lambda _envelope: None,
-) -> domain.Order | None:
-    """Apply one lifecycle move with the order row locked; None if not visible (a 404).
-
-    Raises lifecycle.IllegalTransition (409), lifecycle.ActorNotPermitted (403),
-    ValueError (422) or stock.OutOfStock (409, from ``stock`` on an accept) and
-    then writes nothing. ``after_commit`` gets each stock event once the move is
-    committed (the cache invalidation).
-    """
-    stock_events: list[EventEnvelope] = []
-    with engine.begin() as connection:
-        order = repository.find_order(connection, order_id, for_update=True)
-        if order is None or not order_visible_to(
-            order, principal, owns_restaurant=lambda: _owns(ownership, connection, principal, order)
-        ):
-            return None
-        change = lifecycle.apply(
-            order,
-            target,
-            actor=_ACTOR_BY_ROLE[principal.role],
-            actor_id=principal.subject,
-            now=now(),
-            reason=reason,
-            prep_time_minutes=prep_time_minutes,
-            rejection_reason=rejection_reason,
-        )
-        stock_events = (stock or NoStock()).on_transition(connection, change, trace_id=trace_id)
-        repository.save_transition(connection, change, transition_envelope(change, trace_id=trace_id))
-    for envelope in stock_events:
-        after_commit(envelope)
-    return change.after
-
-
-@dataclass(frozen=True)
-class HistoryPage:
-    orders: list[domain.Order]
-    next_cursor: str | None
-
-
-def order_history(
-    engine: Engine,
-    principal: Principal,
-    *,
-    ownership: RestaurantOwnership,
-    limit: int,
-    after: Cursor | None = None,
-    statuses: Sequence[domain.OrderStatus] = (),
-    placed_from: datetime | None = None,
-    placed_to: datetime | None = None,
-    restaurant_id: str | None = None,
-) -> HistoryPage:
-    """One page of the caller's orders, newest first; ``next_cursor`` None on the last page."""
-    with engine.connect() as connection:
-        customer_id: str | None = None
-        restaurant_ids: list[str] | None = [restaurant_id] if restaurant_id else None
-        if principal.role is Role.CUSTOMER:
-            customer_id = principal.subject
-        elif principal.role is Role.RESTAURANT:
-            owned = ownership.restaurants_of(connection, principal.subject)
-            restaurant_ids = [r for r in owned if restaurant_id in (None, r)]
-        elif principal.role is not Role.ADMIN:
-            raise AssertionError("the router admits customers, restaurants and admins only")
-        where = repository.HistoryFilter(
-            customer_id=customer_id,
-            restaurant_ids=restaurant_ids,
-            statuses=statuses,
-            placed_from=placed_from,
-            placed_to=placed_to,
-        )
-        # One extra row tells whether another page exists without a COUNT.
-        rows = repository.list_orders(connection, where, after, limit + 1)
-    page, more = rows[:limit], len(rows) > limit
-    next_cursor = encode_cursor(Cursor(page[-1].placed_at, page[-1].order_id)) if more else None
-    return HistoryPage(page, next_cursor)

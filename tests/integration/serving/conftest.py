@@ -88,7 +88,8 @@ def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
 class OwnersTable:
     """``RestaurantOwnership`` over real rows of ``test_owners.restaurants(id, owner_id)``: lets
     orders tests own client-priced orders' restaurants (text ids such as ``rest-1``) without
-    creating catalogue restaurants. Set it as ``app.state.restaurant_ownership``."""
+    creating catalogue restaurants. Put it in with
+    ``app.dependency_overrides[serving.orders.entrypoints.deps.restaurant_ownership]``."""
 
     def __init__(self, engine: Engine) -> None:
         with engine.begin() as connection:

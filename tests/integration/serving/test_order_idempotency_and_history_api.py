@@ -17,8 +17,10 @@ from sqlalchemy.engine import Engine
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.adapters.tables import idempotency_keys, orders, outbox
+from serving.orders.entrypoints import deps as orders_deps
 from serving.orders.entrypoints.schemas import PlaceOrderRequest
-from serving.orders.use_cases import placement as service
+from serving.orders.ports import ClientSentPricing
+from serving.orders.use_cases import placement
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack
@@ -93,7 +95,7 @@ def _free_port() -> int:
 def api(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Api]:
     settings = settings.changed(rate_limit_enabled=False)
     app = create_app(settings)
-    app.state.restaurant_ownership = owners_table
+    app.dependency_overrides[orders_deps.restaurant_ownership] = lambda: owners_table
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -240,8 +242,12 @@ def test_a_customer_pages_through_exactly_their_own_orders_newest_first(api: Api
 def test_orders_placed_at_the_same_instant_are_each_listed_once_across_pages(api: Api, engine: Engine) -> None:
     customer = new_id("cust")
     instant = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    request = PlaceOrderRequest.model_validate(body())
-    ids = {str(service.place_order(engine, customer, request, now=lambda: instant).order.order_id) for _ in range(5)}
+    request = PlaceOrderRequest.model_validate(body()).to_placement()
+    placed = [
+        placement.place_order(engine, customer, request, pricing=ClientSentPricing(), now=lambda: instant)
+        for _ in range(5)
+    ]
+    ids = {str(one.order.order_id) for one in placed}
 
     items = api.all_pages(customer, limit=2)
 

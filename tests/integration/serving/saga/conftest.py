@@ -36,7 +36,7 @@ from serving.orders.domain.events import order_placed_envelope
 from serving.orders.domain.lifecycle import CancelReason, RejectionReason
 from serving.orders.entrypoints import consumers as orders_side
 from serving.orders.ports import RestaurantsApiOwnership
-from serving.orders.use_cases import placement as orders_service
+from serving.orders.use_cases import transitions as orders_transitions
 from serving.payments.adapters.retry import RetryPolicy
 from serving.payments.adapters.sandbox import SandboxGateway
 from serving.payments.adapters.tables import outbox as payments_outbox
@@ -148,7 +148,7 @@ class SagaRig:
         self.payments.top_up(customer, request, f"topup-{uuid.uuid4().hex}")
 
     def reject(self, order_id: uuid.UUID) -> None:
-        orders_service.change_status(
+        orders_transitions.change_status(
             self.engine,
             order_id,
             ADMIN,
@@ -162,7 +162,7 @@ class SagaRig:
         """Walk the order to DELIVERED as an admin would (one lifecycle event per step)."""
         steps = ("ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED")
         for step in steps:
-            orders_service.change_status(
+            orders_transitions.change_status(
                 self.engine,
                 order_id,
                 ADMIN,
