@@ -66,10 +66,10 @@ from sqlalchemy.engine import Connection
 from bench.common import drop_database, running_stack, save_result, scratch_database
 from bench.order_post import measure_orders, serve_api
 from serving.kernel.db import create_engine
+from serving.kernel.http import idempotency
 from serving.kernel.redis import LazyRedis
 from serving.migrations.registry import migrate
 from serving.orders import bootstrap as orders_bootstrap
-from serving.orders import idempotency
 from serving.orders.domain.events import order_placed_envelope
 from serving.orders.entrypoints.schemas import PlaceOrderRequest
 from serving.orders.use_cases.placement import build_order

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import APIRouter, Header, Response, status
+from fastapi import APIRouter, Response, status
 
 from serving.cart.adapters.store import CartUnavailable, CheckoutInProgress
 from serving.cart.checkout import CartCheckedOut, CartEmpty, check_out
@@ -12,11 +10,10 @@ from serving.cart.entrypoints.deps import CheckoutPricing, Store
 from serving.cart.entrypoints.problems import cart_conflict, unavailable, unprocessable
 from serving.cart.entrypoints.schemas import Checkout
 from serving.kernel.auth import CustomerPrincipal
-from serving.kernel.field_errors import FieldError
+from serving.kernel.http import idempotency
 from serving.kernel.http.deps import Database
-from serving.kernel.http.problems import CONFLICT, CONFLICT_RESPONSE, ProblemError
+from serving.kernel.http.problems import CONFLICT_RESPONSE, ProblemError
 from serving.orders import api as orders_api
-from serving.orders import idempotency
 
 router = APIRouter()
 
@@ -27,9 +24,10 @@ router = APIRouter()
     response_model=orders_api.OrderResponse,
     summary="Place the cart as an order, priced from the menu; the cart is emptied",
     description=(
-        "Needs an `Idempotency-Key`. Repeating the call with the same key answers `200` with the "
-        "same order (also after the cart was emptied by the first call). A cart checks out once: "
-        "another key is a `409` while the first checkout runs and after it succeeded."
+        f"Needs an `Idempotency-Key` ({idempotency.KEY_RULE}). Repeating the call with the same key "
+        "answers `200` with the same order (also after the cart was emptied by the first call), header "
+        "`Idempotent-Replayed: true` (`false` on the first answer). A cart checks out once: another key "
+        "is a `409` while the first checkout runs and after it succeeded."
     ),
     responses={**CONFLICT_RESPONSE, 200: {"model": orders_api.OrderResponse}},
 )
@@ -39,12 +37,11 @@ def checkout(
     engine: Database,
     pricing: CheckoutPricing,
     response: Response,
-    idempotency_key: Annotated[str | None, Header(alias=idempotency.HEADER)] = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
     body: Checkout | None = None,
 ) -> orders_api.OrderResponse:
-    if idempotency_key is None or not idempotency.is_valid_key(idempotency_key):
-        raise unprocessable(idempotency.HEADER, "Checkout needs an Idempotency-Key (1-255 printable ASCII).")
-    key = idempotency_key
+    key = idempotency.checked_key(idempotency_key, required=True)
+    assert key is not None  # required: a missing key is a 422
     where = body.delivery_location if body is not None else None
     try:
         placement = check_out(
@@ -68,12 +65,9 @@ def checkout(
         # lines[i] is the i-th item of GET /cart.
         raise ProblemError(422, "The cart cannot be ordered as it is.", errors=rejected.errors) from None
     except orders_api.IdempotencyKeyReused:
-        message = "This Idempotency-Key was already used for a different request."
-        raise ProblemError(
-            409, message, errors=[FieldError(idempotency.HEADER, message)], problem_type=CONFLICT
-        ) from None
+        raise idempotency.key_reused() from None
     if placement.replayed:
         response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
+    idempotency.mark_replayed(response, placement.replayed)
     response.headers["Location"] = f"/api/v1/orders/{placement.order_id}"
     return placement.order

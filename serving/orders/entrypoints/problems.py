@@ -6,8 +6,9 @@ from __future__ import annotations
 import uuid
 
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http import idempotency
 from serving.kernel.http.problems import CONFLICT, FORBIDDEN, ProblemError
-from serving.orders import errors, idempotency
+from serving.orders import errors
 
 REFUSALS: tuple[type[Exception], ...] = (
     errors.OrderRejected,
@@ -30,8 +31,7 @@ def problem_for(refusal: Exception) -> ProblemError:
         case errors.OrderRejected():
             return ProblemError(422, "The order breaks a business rule.", errors=refusal.errors)
         case errors.IdempotencyKeyReused():
-            message = "This Idempotency-Key was already used for a different request."
-            return ProblemError(409, message, errors=[FieldError(idempotency.HEADER, message)], problem_type=CONFLICT)
+            return idempotency.key_reused()
         case errors.OutOfStock():
             message = "Not enough stock to accept this order; it stays PENDING."
             return ProblemError(409, message, errors=refusal.errors, problem_type=CONFLICT)

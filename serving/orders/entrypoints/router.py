@@ -6,15 +6,15 @@ from __future__ import annotations
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Header, Query, Request, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import AwareDatetime
 
 from serving.kernel.auth import CurrentPrincipal, CustomerPrincipal
 from serving.kernel.field_errors import FieldError
+from serving.kernel.http import idempotency
 from serving.kernel.http.deps import Database, TraceId
 from serving.kernel.http.keyset_cursor import InvalidCursor, decode_cursor
 from serving.kernel.http.problems import CONFLICT_RESPONSE, FORBIDDEN_RESPONSE, PROBLEM_RESPONSES, ProblemError
-from serving.orders import idempotency
 from serving.orders.domain import OrderStatus
 from serving.orders.entrypoints.deps import HistoryReader, Ownership, Pricing
 from serving.orders.entrypoints.problems import REFUSALS, not_found, problem_for
@@ -31,8 +31,9 @@ router = APIRouter(prefix="/orders", tags=["orders"], responses=PROBLEM_RESPONSE
     response_model=OrderOut,
     summary="Place an order as the calling customer",
     description=(
-        "With an `Idempotency-Key` header, repeating the same request returns the first order "
-        "(`200`, header `Idempotent-Replayed: true`); the same key with a different body is a `409`."
+        f"With an `Idempotency-Key` header ({idempotency.KEY_RULE}), repeating the same request returns "
+        "the first order (`200`, header `Idempotent-Replayed: true`; a new order answers "
+        "`Idempotent-Replayed: false`); the same key with a different body is a `409`."
     ),
     responses={**FORBIDDEN_RESPONSE, **CONFLICT_RESPONSE, 200: {"model": OrderOut}},
 )
@@ -44,15 +45,9 @@ def place_order(
     trace_id: TraceId,
     request: Request,
     response: Response,
-    idempotency_key: Annotated[
-        str | None,
-        Header(alias=idempotency.HEADER, description="1-255 printable ASCII characters, no spaces."),
-    ] = None,
+    idempotency_key: idempotency.IdempotencyKeyHeader = None,
 ) -> OrderOut:
-    if idempotency_key is not None and not idempotency.is_valid_key(idempotency_key):
-        message = "Idempotency-Key must be 1-255 printable ASCII characters without spaces."
-        raise ProblemError(422, message, errors=[FieldError(idempotency.HEADER, message)])
-    key = idempotency_key
+    key = idempotency.checked_key(idempotency_key, required=False)
     try:
         placed = placement.place_order(
             engine, principal.subject, body.to_placement(), pricing=pricing, idempotency_key=key, trace_id=trace_id
@@ -61,7 +56,7 @@ def place_order(
         raise problem_for(refusal) from None
     if placed.replayed:
         response.status_code = status.HTTP_200_OK
-        response.headers["Idempotent-Replayed"] = "true"
+    idempotency.mark_replayed(response, placed.replayed)
     response.headers["Location"] = f"{request.url.path}/{placed.order.order_id}"
     return OrderOut.from_order(placed.order)
 
