@@ -48,6 +48,8 @@ class Location:
 class PricedOrder:
     """What the pricing decided: the priced lines and every charge besides them.
 
+    Not a price of its own: placing the order makes these into its ``OrderTotals``
+    (``domain.price_order``), the one type that carries an order's price and total.
     ``restaurant_id`` is the canonical id to store when the pricing knows one (the
     catalogue's UUID form), so one restaurant is never stored under two spellings.
     ``city`` is the restaurant's, the one the order is stored and published with.

@@ -97,7 +97,6 @@ def _to_order(head: Any, lines: Sequence[Any]) -> Order:
         totals=OrderTotals(
             subtotal_minor=head.subtotal_minor,
             delivery_fee_minor=head.delivery_fee_minor,
-            total_minor=head.total_minor,
             discount_minor=head.discount_minor,
             tax_minor=head.tax_minor,
             packaging_minor=head.packaging_minor,
