@@ -88,7 +88,7 @@ class Order:
     totals: OrderTotals
     status: OrderStatus
     placed_at: datetime
-    # Set by the lifecycle (serving/orders/lifecycle.py) as the order moves on.
+    # Set by the lifecycle (``domain/lifecycle.py``) as the order moves on.
     estimated_ready_at: datetime | None = None
     cancellation_reason: str | None = None
     # The offer the discount came from (stored upper case), None without one.
@@ -113,7 +113,7 @@ def price_order(
 ) -> OrderTotals:
     """Totals are computed here, on the server: a client never tells us what it costs.
 
-    Discount, tax and packaging come from the pricing (``serving/orders/pricing.py``);
+    Discount, tax and packaging come from the pricing (``domain/pricing.py``);
     impossible ones are a pricing bug, not the customer's, so they raise ValueError.
     """
     subtotal = sum(line.line_total_minor for line in lines)
