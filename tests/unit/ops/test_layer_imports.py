@@ -37,7 +37,6 @@ KNOWN_SERVICE_VIOLATIONS: set[str] = {
     "serving.identity.__main__ -> serving.migrations.registry",
     "serving.identity.__main__ -> serving.settings",
     "serving.identity.service -> serving.settings",
-    "serving.orders.adapters.pricing_catalog -> serving.settings",
 }
 
 
