@@ -2,8 +2,8 @@
 
 Their adapters cross into the restaurants service through ``serving.restaurants.api``
 only (``pricing_catalog``, ``stock``, ``RestaurantsApiOwnership``). ``bootstrap.build``
-picks them once per app; tests swap them with
-``app.dependency_overrides[entrypoints.deps.menu_pricing]`` (or ``restaurant_ownership``,
+picks them once per app; tests swap them with ``create_app(overrides=…)`` on
+``entrypoints.deps.menu_pricing`` (or ``restaurant_ownership``,
 ``stock_keeper``).
 """
 

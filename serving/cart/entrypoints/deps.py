@@ -2,7 +2,7 @@
 
 What they hand out is built once per app by ``bootstrap.build`` (``app.state.cart``);
 the store is a thin wrapper over the app's Redis client, made per request. Tests
-replace one with ``app.dependency_overrides[deps.cart_store] = …``.
+replace one with ``create_app(overrides={deps.cart_store: …})``.
 """
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
 """FastAPI dependencies of the orders router, as ``Annotated`` aliases.
 
 The objects behind them are built once per app by ``bootstrap.build`` (``create_app``
-keeps them on ``app.state.orders``); these functions only hand them out. Tests
-replace one with ``app.dependency_overrides[deps.restaurant_ownership] = lambda: …``.
+keeps them on ``app.state.orders``); these functions only hand them out. Tests replace
+one with ``create_app(overrides={deps.restaurant_ownership: lambda: …})``.
 The database and the trace id are the kernel's (``serving.kernel.http.deps``).
 """
 

@@ -89,7 +89,7 @@ class OwnersTable:
     """``RestaurantOwnership`` over real rows of ``test_owners.restaurants(id, owner_id)``: lets
     orders tests own client-priced orders' restaurants (text ids such as ``rest-1``) without
     creating catalogue restaurants. Put it in with
-    ``app.dependency_overrides[serving.orders.entrypoints.deps.restaurant_ownership]``."""
+    ``create_app(overrides={serving.orders.entrypoints.deps.restaurant_ownership: …})``."""
 
     def __init__(self, engine: Engine) -> None:
         with engine.begin() as connection:

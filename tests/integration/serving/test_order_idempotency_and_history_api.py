@@ -94,8 +94,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def api(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Api]:
     settings = settings.changed(rate_limit_enabled=False)
-    app = create_app(settings)
-    app.dependency_overrides[orders_deps.restaurant_ownership] = lambda: owners_table
+    app = create_app(settings, overrides={orders_deps.restaurant_ownership: lambda: owners_table})
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)

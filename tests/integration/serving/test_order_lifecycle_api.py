@@ -104,8 +104,7 @@ class Kit:
 def kit(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Kit]:
     # These tests make many calls a second as a handful of users: not what a rate limit is for.
     settings = settings.changed(rate_limit_enabled=False)
-    app = create_app(settings)
-    app.dependency_overrides[orders_deps.restaurant_ownership] = lambda: owners_table
+    app = create_app(settings, overrides={orders_deps.restaurant_ownership: lambda: owners_table})
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Kit(client, settings, engine)
 
