@@ -23,7 +23,6 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 
 from serving.orders.adapters.tables import orders
-from serving.orders.domain.lifecycle import CancelReason
 from serving.orders.domain.order import MAX_LINES, MAX_QUANTITY, OrderRejected
 from serving.orders.entrypoints.schemas import DeliveryLocation, Identifier, OfferCode, Quantity
 from serving.orders.entrypoints.schemas import OrderOut as OrderResponse
@@ -36,7 +35,6 @@ from serving.orders.use_cases.placement import PlacementRequest
 __all__ = [
     "MAX_LINES",
     "MAX_QUANTITY",
-    "CancelReason",
     "DeliveryLocation",
     "IdempotencyKeyReused",
     "Identifier",
