@@ -66,13 +66,13 @@ from sqlalchemy.engine import Connection
 from bench.common import drop_database, running_stack, save_result, scratch_database
 from bench.order_post import measure_orders, serve_api
 from serving.kernel.db import create_engine
+from serving.kernel.http import idempotency
 from serving.kernel.redis import LazyRedis
 from serving.migrations.registry import migrate
-from serving.orders import idempotency
-from serving.orders.events import order_placed_envelope
-from serving.orders.pricing_catalog import catalog_pricing_from
-from serving.orders.schemas import PlaceOrderRequest
-from serving.orders.service import build_order, placement_hash
+from serving.orders import bootstrap as orders_bootstrap
+from serving.orders.domain.events import order_placed_envelope
+from serving.orders.entrypoints.schemas import PlaceOrderRequest
+from serving.orders.use_cases.placement import build_order
 from serving.restaurants.adapters.tables import menu_items, restaurants
 from serving.restaurants.domain.hours import WEEKDAYS
 from serving.restaurants.entrypoints.seed import seed
@@ -168,12 +168,12 @@ def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]
     """Price each body with the service's CatalogPricing into ``public.bench_plan`` (pgbench's orders)."""
     engine = create_engine(url)
     redis = LazyRedis(settings.redis_url, timeout_seconds=settings.redis_timeout_seconds)
-    pricing = catalog_pricing_from(settings, redis)
+    pricing = orders_bootstrap.catalog_pricing(settings.orders, redis)
     rows: list[dict[str, Any]] = []
     try:
         with engine.begin() as connection:
             for n, body in enumerate(bodies, start=1):
-                request = PlaceOrderRequest.model_validate(body)
+                request = PlaceOrderRequest.model_validate(body).to_placement()
                 order = build_order(
                     connection, request, f"bench-customer-{n % CUSTOMERS}", pricing, datetime.now(UTC)
                 )
@@ -189,7 +189,7 @@ def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]
                     "fee": order.totals.delivery_fee_minor,
                     "total": order.totals.total_minor,
                     "offer": order.offer_code or "",  # none: '', NULLIF(:offer, '') in the script
-                    "rhash": placement_hash(request),
+                    "rhash": request.fingerprint(),
                     "payload": order_placed_envelope(order).model_dump_json(),
                 }
                 # Unused line slots repeat the first line; the script never reads them.
@@ -249,7 +249,7 @@ def _lines_branch(count: int) -> list[str]:
 def pgbench_script(plan_size: int) -> str:
     """The catalog-priced order transaction as a pgbench script (one SQL command per line).
 
-    Statement for statement what ``serving.orders.service.place_order`` issues with
+    Statement for statement what ``serving.orders.use_cases.placement.place_order`` issues with
     ``CatalogPricing`` and an ``Idempotency-Key`` (traced with SQLAlchemy events),
     plus the stock update. Differences, all costing pgbench rather than HTTP: the
     lines are one INSERT each (the service sends them as one psycopg executemany,

@@ -38,9 +38,9 @@ from serving.kernel.messaging.outbox_writer import outbox_row
 from serving.kernel.messaging.relay import OutboxRelay
 from serving.kernel.messaging.running import drain
 from serving.migrations.registry import migrate
+from serving.orders.adapters.tables import outbox
 from serving.orders.domain import LineItem, place_order
-from serving.orders.events import order_placed_envelope
-from serving.orders.tables import outbox
+from serving.orders.domain.events import order_placed_envelope
 from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
 from simulation.sample_data import load_sample

@@ -12,13 +12,15 @@ from typing import Any
 
 from fastapi import FastAPI
 
-from serving.cart.router import router as cart_router
+from serving.cart import bootstrap as cart_bootstrap
+from serving.cart.entrypoints.router import router as cart_router
 from serving.identity.router import auth_router, users_router
 from serving.kernel.auth import signing_key
 from serving.kernel.db import LazyEngine
 from serving.kernel.gateway.install import install_gateway
 from serving.kernel.http.problems import install_problem_handlers
-from serving.orders.router import router as orders_router
+from serving.orders import bootstrap as orders_bootstrap
+from serving.orders.entrypoints.router import router as orders_router
 from serving.payments import bootstrap as payments_bootstrap
 from serving.payments.entrypoints.router import router as payments_router
 from serving.restaurants import bootstrap as restaurants_bootstrap
@@ -67,6 +69,8 @@ def create_app(
     app.dependency_overrides.update(overrides or {})
     install_problem_handlers(app)
     redis = install_gateway(app, settings)  # request ids, JSON logs, rate limits, app.state.redis
+    app.state.orders = orders = orders_bootstrap.build(settings.orders, redis)
+    app.state.cart = cart_bootstrap.build(settings.cart, orders.checkout_pricing)
     app.include_router(orders_router, prefix=API_PREFIX)
     app.include_router(cart_router, prefix=API_PREFIX)
     app.include_router(payments_router, prefix=API_PREFIX)

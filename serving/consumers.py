@@ -11,24 +11,21 @@ import argparse
 import logging
 import threading
 from collections.abc import Callable, Sequence
-from datetime import timedelta
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
-from contracts.topics import PAYMENTS
 from serving.kernel.db import create_engine
-from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
+from serving.kernel.messaging.consumer import IdempotentConsumer
 from serving.kernel.messaging.running import run_until_signalled
 from serving.migrations.registry import migrate
-from serving.orders.stock import CatalogStock
-from serving.orders.tables import processed_events as orders_processed
+from serving.orders import bootstrap as orders_bootstrap
+from serving.orders.entrypoints import consumers as orders_consumers
+from serving.orders.entrypoints.sweeper import AcceptTimeoutSweeper
 from serving.payments import bootstrap as payments_bootstrap
 from serving.payments.entrypoints import consumers as payments_consumers
 from serving.restaurants import bootstrap as restaurants_bootstrap
 from serving.restaurants.entrypoints.consumers import CacheInvalidator
-from serving.saga import orders_side
-from serving.saga.sweeper import AcceptTimeoutSweeper
 from serving.settings import ServingSettings
 
 log = logging.getLogger("serving.consumers")
@@ -46,14 +43,11 @@ def _group(name: str) -> str:
     return f"tiffin-{name}"
 
 
-def orders_saga(settings: ServingSettings, engine: Engine) -> IdempotentConsumer:
-    """The orders service's consumer of payments.v1 (PaymentFailed -> CANCELLED)."""
-    return IdempotentConsumer(
-        orders_side.CONSUMER,
-        kafka_consumer(settings.kafka_bootstrap, PAYMENTS.name, _group(orders_side.CONSUMER), settings.service_name),
-        engine,
-        orders_processed,
-        orders_side.payment_event_handler(stock=CatalogStock() if settings.orders.order_pricing == "catalog" else None),
+def orders_saga(settings: ServingSettings, engine: Engine, group: str | None = None) -> IdempotentConsumer:
+    """The orders service's consumer of payments.v1 (PaymentFailed -> CANCELLED). ``group``
+    replaces the deployment's consumer group (tests use private ones)."""
+    return orders_bootstrap.payment_events_consumer(
+        settings, settings.orders, engine, group or _group(orders_consumers.CONSUMER)
     )
 
 
@@ -65,11 +59,7 @@ def payments_saga(settings: ServingSettings, engine: Engine, group: str | None =
 
 
 def accept_timeout(settings: ServingSettings, engine: Engine) -> AcceptTimeoutSweeper:
-    return AcceptTimeoutSweeper(
-        engine,
-        timedelta(seconds=settings.orders.order_accept_timeout_seconds),
-        settings.orders.accept_timeout_sweep_interval_seconds,
-    )
+    return orders_bootstrap.accept_timeout_sweeper(settings.orders, engine)
 
 
 def restaurant_cache(settings: ServingSettings, _engine: Engine) -> CacheInvalidator:
@@ -79,7 +69,7 @@ def restaurant_cache(settings: ServingSettings, _engine: Engine) -> CacheInvalid
 
 
 CONSUMERS: dict[str, Callable[[ServingSettings, Engine], Runnable]] = {
-    orders_side.CONSUMER: orders_saga,
+    orders_consumers.CONSUMER: orders_saga,
     payments_consumers.CONSUMER: payments_saga,
     AcceptTimeoutSweeper.name: accept_timeout,
     CacheInvalidator.name: restaurant_cache,

@@ -17,7 +17,7 @@ from serving.kernel.messaging.kafka_producer import kafka_producer_factory
 from serving.kernel.messaging.relay import OutboxRelay
 from serving.kernel.messaging.running import drain, run_until_signalled
 from serving.migrations.registry import migrate
-from serving.orders.tables import outbox as orders_outbox
+from serving.orders.adapters.tables import outbox as orders_outbox
 from serving.payments.adapters.tables import outbox as payments_outbox
 from serving.restaurants.adapters.tables import outbox as restaurants_outbox
 from serving.settings import ServingSettings

@@ -12,10 +12,8 @@ import logging
 from sqlalchemy.engine import Engine
 
 from serving.cart import domain
-from serving.cart.store import CartStore, CartUnavailable
-from serving.orders import repository, service
-from serving.orders.ports import MenuPricing
-from serving.orders.schemas import DeliveryLocation, OrderLineIn, PlaceOrderRequest
+from serving.cart.adapters.store import CartStore, CartUnavailable
+from serving.orders import api as orders_api
 
 log = logging.getLogger(__name__)
 
@@ -38,15 +36,16 @@ def check_out(
     customer_id: str,
     idempotency_key: str,
     *,
-    pricing: MenuPricing,
-    delivery_location: DeliveryLocation | None = None,
+    pricing: orders_api.Pricing,
+    delivery_location: orders_api.Location | None = None,
     offer_code: str | None = None,
-) -> service.Placement:
+) -> orders_api.Placement:
     """Place the cart as an order and spend the cart, all under the cart's checkout claim.
 
     Raises CheckoutInProgress, CartUnavailable (from the store), CartEmpty,
     CartCheckedOut, and the orders service's OrderRejected and
-    IdempotencyKeyReused; then no order was written and the cart is as it was.
+    IdempotencyKeyReused (``serving.orders.api``); then no order was written and the
+    cart is as it was.
     """
     cart = store.claim_checkout(customer_id, idempotency_key)
     spent: domain.Cart | None = None
@@ -54,7 +53,7 @@ def check_out(
         if cart.empty:
             return _earlier_checkout(engine, customer_id, idempotency_key, cart)
         placement = _place(engine, customer_id, idempotency_key, cart, pricing, delivery_location, offer_code)
-        spent = domain.checked_out(str(placement.order.order_id))
+        spent = domain.checked_out(str(placement.order_id))
         return placement
     finally:
         try:
@@ -65,13 +64,12 @@ def check_out(
             log.warning("could not release the checkout claim of %s's cart", customer_id)
 
 
-def _earlier_checkout(engine: Engine, customer_id: str, key: str, cart: domain.Cart) -> service.Placement:
+def _earlier_checkout(engine: Engine, customer_id: str, key: str, cart: domain.Cart) -> orders_api.Placement:
     """An empty cart: a retry of the checkout that emptied it answers with that order."""
     with engine.connect() as connection:
-        stored = repository.find_idempotency_key(connection, customer_id, key)
-        order = repository.find_order(connection, stored.order_id) if stored is not None else None
-    if order is not None:
-        return service.Placement(order, replayed=True)
+        earlier = orders_api.placement_for_key(connection, customer_id, key)
+    if earlier is not None:
+        return earlier
     if cart.checked_out_as is not None:
         raise CartCheckedOut(cart.checked_out_as)
     raise CartEmpty
@@ -82,17 +80,17 @@ def _place(
     customer_id: str,
     key: str,
     cart: domain.Cart,
-    pricing: MenuPricing,
-    delivery_location: DeliveryLocation | None,
+    pricing: orders_api.Pricing,
+    delivery_location: orders_api.Location | None,
     offer_code: str | None,
-) -> service.Placement:
+) -> orders_api.Placement:
     assert cart.restaurant_id is not None  # a cart with items has its restaurant
     # No city: the pricing reads the restaurant's (and refuses a restaurant that is gone).
-    request = PlaceOrderRequest(
+    request = orders_api.PlacementRequest(
         restaurant_id=cart.restaurant_id,
-        lines=[OrderLineIn(item_id=item_id, quantity=quantity) for item_id, quantity in cart.items.items()],
+        lines=tuple(orders_api.RequestedLine(item_id, quantity) for item_id, quantity in cart.items.items()),
         delivery_location=delivery_location,
         currency="INR",
         offer_code=offer_code,
     )
-    return service.place_order(engine, customer_id, request, pricing=pricing, idempotency_key=key)
+    return orders_api.place_order(engine, customer_id, request, key, pricing=pricing)

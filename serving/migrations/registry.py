@@ -12,7 +12,7 @@ from pathlib import Path
 import sqlalchemy as sa
 
 from serving.identity import tables as identity_tables
-from serving.orders import tables as order_tables
+from serving.orders.adapters import tables as order_tables
 from serving.payments.adapters import sandbox_tables
 from serving.payments.adapters import tables as payment_tables
 from serving.restaurants.adapters import tables as restaurant_tables

@@ -1,9 +1,10 @@
 """What the orders service needs from the restaurants service, as narrow protocols.
 
 Their adapters cross into the restaurants service through ``serving.restaurants.api``
-only (``pricing_catalog``, ``stock``, ``RestaurantsApiOwnership``). ``create_app``
-callers (and tests) swap them through ``app.state.menu_pricing`` /
-``app.state.restaurant_ownership``.
+only (``pricing_catalog``, ``stock``, ``RestaurantsApiOwnership``). ``bootstrap.build``
+picks them once per app; tests swap them with ``create_app(overrides=…)`` on
+``entrypoints.deps.menu_pricing`` (or ``restaurant_ownership``,
+``stock_keeper``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,7 @@ from sqlalchemy.engine import Connection
 from contracts.envelope import EventEnvelope
 from serving.kernel.field_errors import FieldError
 from serving.orders.domain import LineItem, OrderRejected
-from serving.orders.lifecycle import Transitioned
+from serving.orders.domain.lifecycle import Transitioned
 from serving.restaurants import api as restaurants_api
 
 log = logging.getLogger(__name__)
@@ -47,6 +48,8 @@ class Location:
 class PricedOrder:
     """What the pricing decided: the priced lines and every charge besides them.
 
+    Not a price of its own: placing the order makes these into its ``OrderTotals``
+    (``domain.price_order``), the one type that carries an order's price and total.
     ``restaurant_id`` is the canonical id to store when the pricing knows one (the
     catalogue's UUID form), so one restaurant is never stored under two spellings.
     ``city`` is the restaurant's, the one the order is stored and published with.

@@ -28,9 +28,9 @@ from serving.kernel.messaging.kafka_producer import kafka_producer_factory
 from serving.kernel.messaging.relay import OutboxRelay
 from serving.migrations.registry import migrate
 from serving.orders import domain
-from serving.orders import repository as orders_repository
-from serving.orders.events import order_placed_envelope
-from serving.orders.tables import order_lines, orders, outbox
+from serving.orders.adapters import repository as orders_repository
+from serving.orders.adapters.tables import order_lines, orders, outbox
+from serving.orders.domain.events import order_placed_envelope
 from serving.settings import ServingSettings
 
 # One migrated database per test module keeps the run fast (creating and dropping a
@@ -88,7 +88,8 @@ def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
 class OwnersTable:
     """``RestaurantOwnership`` over real rows of ``test_owners.restaurants(id, owner_id)``: lets
     orders tests own client-priced orders' restaurants (text ids such as ``rest-1``) without
-    creating catalogue restaurants. Set it as ``app.state.restaurant_ownership``."""
+    creating catalogue restaurants. Put it in with
+    ``create_app(overrides={serving.orders.entrypoints.deps.restaurant_ownership: …})``."""
 
     def __init__(self, engine: Engine) -> None:
         with engine.begin() as connection:

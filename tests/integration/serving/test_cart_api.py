@@ -15,10 +15,10 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
+from serving.cart.adapters.store import CHECKOUT_CLAIM_SECONDS, CartBusy, CartStore, cart_key, checkout_claim_key
 from serving.cart.domain import Cart
-from serving.cart.store import CHECKOUT_CLAIM_SECONDS, CartBusy, CartStore, cart_key, checkout_claim_key
 from serving.kernel.auth import Role, issue_access_token
-from serving.orders.tables import orders
+from serving.orders.adapters.tables import orders
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack
@@ -115,6 +115,7 @@ def test_a_customer_fills_edits_and_checks_out_a_cart_into_a_menu_priced_order(
     key = {"Idempotency-Key": str(uuid.uuid4())}
     response = client.post("/api/v1/cart/checkout", json={}, headers={**me, **key})
     assert response.status_code == 201, response.text
+    assert response.headers["Idempotent-Replayed"] == "false"
     placed = response.json()
     assert [(line["name"], line["quantity"], line["unit_price_minor"]) for line in placed["lines"]] == [
         ("Aloo Paratha", 3, 9000),
@@ -125,6 +126,7 @@ def test_a_customer_fills_edits_and_checks_out_a_cart_into_a_menu_priced_order(
 
     replay = client.post("/api/v1/cart/checkout", json={}, headers={**me, **key})
     assert replay.status_code == 200 and replay.json()["order_id"] == placed["order_id"]
+    assert replay.headers["Idempotent-Replayed"] == "true"
 
 
 def test_an_item_of_another_restaurant_is_a_409_naming_restaurant_id_unless_replacing(
@@ -226,6 +228,10 @@ def test_checkout_of_an_empty_cart_or_without_a_key_or_with_a_withdrawn_item_wri
     client.post("/api/v1/cart/items", json={"restaurant_id": k.rid, "item_id": kulcha}, headers=me)
     keyless = client.post("/api/v1/cart/checkout", headers=me)
     assert keyless.status_code == 422 and _fields(keyless) == ["Idempotency-Key"]
+    # The one Idempotency-Key rule: 8-128 of A-Z a-z 0-9 . _ : -
+    for malformed in ("short", "x" * 129, "has space"):
+        refused = client.post("/api/v1/cart/checkout", headers={**me, "Idempotency-Key": malformed})
+        assert refused.status_code == 422 and _fields(refused) == ["Idempotency-Key"], malformed
 
     k.set_item(kulcha, available=False)
     withdrawn = client.post("/api/v1/cart/checkout", headers={**me, **key})

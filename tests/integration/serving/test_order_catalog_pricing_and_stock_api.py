@@ -20,8 +20,8 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.kernel.auth import Role, issue_access_token
-from serving.orders.pricing_catalog import SURGE_PREFIX, surge_zone
-from serving.orders.tables import orders, outbox
+from serving.orders.adapters.pricing_catalog import SURGE_PREFIX, surge_zone
+from serving.orders.adapters.tables import orders, outbox
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack

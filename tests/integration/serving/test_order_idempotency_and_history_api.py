@@ -16,9 +16,11 @@ from sqlalchemy.engine import Engine
 
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
-from serving.orders import service
-from serving.orders.schemas import PlaceOrderRequest
-from serving.orders.tables import idempotency_keys, orders, outbox
+from serving.orders.adapters.tables import idempotency_keys, orders, outbox
+from serving.orders.entrypoints import deps as orders_deps
+from serving.orders.entrypoints.schemas import PlaceOrderRequest
+from serving.orders.ports import ClientSentPricing
+from serving.orders.use_cases import placement
 from serving.settings import ServingSettings
 
 pytestmark = pytest.mark.stack
@@ -92,8 +94,7 @@ def _free_port() -> int:
 @pytest.fixture(scope="module")
 def api(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Api]:
     settings = settings.changed(rate_limit_enabled=False)
-    app = create_app(settings)
-    app.state.restaurant_ownership = owners_table
+    app = create_app(settings, overrides={orders_deps.restaurant_ownership: lambda: owners_table})
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -130,7 +131,7 @@ def test_repeating_a_request_with_the_same_key_returns_the_first_order_with_200(
         headers={**api.headers(customer, key=key), "Content-Type": "application/json"},
     )
 
-    assert first.status_code == 201 and "Idempotent-Replayed" not in first.headers
+    assert first.status_code == 201 and first.headers["Idempotent-Replayed"] == "false"
     for replay in (again, reordered):
         assert replay.status_code == 200, replay.text
         assert replay.headers["Idempotent-Replayed"] == "true"
@@ -161,12 +162,14 @@ def test_keys_belong_to_a_customer_so_two_customers_may_use_the_same_key(api: Ap
 
 def test_without_a_key_every_request_is_a_new_order_as_before(api: Api) -> None:
     customer = new_id("cust")
-    assert api.place(customer).status_code == api.place(customer).status_code == 201
+    answers = [api.place(customer), api.place(customer)]
+    assert [(a.status_code, a.headers["Idempotent-Replayed"]) for a in answers] == [(201, "false")] * 2
     assert api.count(orders, orders.c.customer_id == customer) == 2
     assert api.count(idempotency_keys, idempotency_keys.c.customer_id == customer) == 0
 
 
-@pytest.mark.parametrize("key", ["has space", "x" * 256, "ключ"])
+# The one Idempotency-Key rule (serving/kernel/http/idempotency.py): 8-128 of A-Z a-z 0-9 . _ : -
+@pytest.mark.parametrize("key", ["has space", "x" * 256, "ключ", "short", "x" * 129, "a/b=c+d~e"])
 def test_a_malformed_key_is_a_422_naming_the_header_and_writes_nothing(api: Api, key: str) -> None:
     customer = new_id("cust")
     response = api.http.post(
@@ -177,6 +180,14 @@ def test_a_malformed_key_is_a_422_naming_the_header_and_writes_nothing(api: Api,
     assert response.status_code == 422
     assert response.json()["errors"][0]["field"] == "Idempotency-Key"
     assert api.count(orders, orders.c.customer_id == customer) == 0
+
+
+@pytest.mark.parametrize("key", ["x" * 8, "y" * 128, "01JD2Z3Q:order.7_of-9"])
+def test_keys_of_8_to_128_letters_digits_and_dot_underscore_colon_dash_are_taken(api: Api, key: str) -> None:
+    customer = new_id("cust")
+    first, again = api.place(customer, key), api.place(customer, key)
+    assert (first.status_code, first.headers["Idempotent-Replayed"]) == (201, "false")
+    assert (again.status_code, again.headers["Idempotent-Replayed"]) == (200, "true")
 
 
 def test_a_replay_after_the_order_moved_on_returns_the_order_as_it_is_now(api: Api) -> None:
@@ -240,8 +251,12 @@ def test_a_customer_pages_through_exactly_their_own_orders_newest_first(api: Api
 def test_orders_placed_at_the_same_instant_are_each_listed_once_across_pages(api: Api, engine: Engine) -> None:
     customer = new_id("cust")
     instant = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    request = PlaceOrderRequest.model_validate(body())
-    ids = {str(service.place_order(engine, customer, request, now=lambda: instant).order.order_id) for _ in range(5)}
+    request = PlaceOrderRequest.model_validate(body()).to_placement()
+    placed = [
+        placement.place_order(engine, customer, request, pricing=ClientSentPricing(), now=lambda: instant)
+        for _ in range(5)
+    ]
+    ids = {str(one.order.order_id) for one in placed}
 
     items = api.all_pages(customer, limit=2)
 

@@ -15,8 +15,9 @@ from contracts.envelope import EventEnvelope
 from contracts.registry import spec_for
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
+from serving.orders.adapters.tables import order_status_history, orders, outbox
+from serving.orders.entrypoints import deps as orders_deps
 from serving.orders.ports import RestaurantsApiOwnership
-from serving.orders.tables import order_status_history, orders, outbox
 from serving.restaurants.adapters.tables import restaurants
 from serving.settings import ServingSettings
 
@@ -103,8 +104,7 @@ class Kit:
 def kit(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Kit]:
     # These tests make many calls a second as a handful of users: not what a rate limit is for.
     settings = settings.changed(rate_limit_enabled=False)
-    app = create_app(settings)
-    app.state.restaurant_ownership = owners_table
+    app = create_app(settings, overrides={orders_deps.restaurant_ownership: lambda: owners_table})
     with TestClient(app, raise_server_exceptions=False) as client:
         yield Kit(client, settings, engine)
 

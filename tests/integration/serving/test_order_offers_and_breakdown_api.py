@@ -24,7 +24,7 @@ from sqlalchemy.engine import Engine
 from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
-from serving.orders.tables import orders, outbox
+from serving.orders.adapters.tables import orders, outbox
 from serving.restaurants.adapters.tables import offers
 from serving.settings import ServingSettings
 

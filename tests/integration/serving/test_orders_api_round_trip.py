@@ -10,8 +10,8 @@ from sqlalchemy.engine import Engine
 from contracts.envelope import EventEnvelope
 from contracts.events.orders import OrderPlaced
 from contracts.topics import ORDERS
-from serving.orders import repository
-from serving.orders.tables import order_lines, orders, outbox
+from serving.orders.adapters import repository
+from serving.orders.adapters.tables import order_lines, orders, outbox
 
 pytestmark = pytest.mark.stack
 

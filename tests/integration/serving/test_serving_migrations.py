@@ -10,7 +10,7 @@ from alembic.migration import MigrationContext
 
 from serving.kernel.db import create_engine
 from serving.migrations.registry import VERSION_TABLE, migrate
-from serving.orders.tables import SCHEMA, metadata
+from serving.orders.adapters.tables import SCHEMA, metadata
 
 pytestmark = pytest.mark.stack
 

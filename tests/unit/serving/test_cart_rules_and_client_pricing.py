@@ -19,9 +19,9 @@ from serving.cart.domain import (
     set_quantity,
 )
 from serving.kernel.redis import RedisUnavailable
+from serving.orders.adapters.pricing_catalog import RedisSurge, surge_zone
 from serving.orders.domain import OrderRejected
 from serving.orders.ports import ClientSentPricing, PriceQuery, RequestedLine
-from serving.orders.pricing_catalog import RedisSurge, surge_zone
 
 
 def test_adding_the_same_item_twice_adds_up_the_quantities_in_first_added_order() -> None:

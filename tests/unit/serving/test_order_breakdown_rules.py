@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -10,12 +11,11 @@ import pytest
 from pydantic import ValidationError
 
 from contracts.events.orders import OrderCancelled, OrderPlaced
-from serving.cart.schemas import Checkout
-from serving.orders import lifecycle
-from serving.orders.domain import LineItem, Order, OrderStatus, place_order, price_order
-from serving.orders.events import order_placed_envelope, transition_envelope
-from serving.orders.pricing import ChargeRates, breakdown
-from serving.orders.schemas import OrderOut, PlaceOrderRequest
+from serving.cart.entrypoints.schemas import Checkout
+from serving.orders.domain import LineItem, Order, OrderStatus, OrderTotals, lifecycle, place_order, price_order
+from serving.orders.domain.events import order_placed_envelope, transition_envelope
+from serving.orders.domain.pricing import ChargeRates, breakdown
+from serving.orders.entrypoints.schemas import OrderOut, PlaceOrderRequest
 from serving.restaurants.entrypoints.offer_schemas import OfferCreate
 
 NOW = datetime(2026, 11, 25, 12, 0, tzinfo=UTC)
@@ -44,11 +44,18 @@ def test_the_total_is_items_less_discount_plus_tax_packaging_and_delivery() -> N
     assert totals.food_minor == totals.total_minor - 2500
 
 
-def test_the_pure_breakdown_and_the_stored_totals_agree() -> None:
+def test_the_pricing_breakdown_is_the_orders_price_one_type_one_total() -> None:
     rates = ChargeRates(tax_bp=500, packaging_per_item_minor=500, packaging_flat_minor=500)
     charges = breakdown([THALI], rates=rates, delivery_fee_minor=2500, discount_minor=8000)
     order = discounted_order(tax_minor=charges.tax_minor, packaging_minor=charges.packaging_minor)
+    assert charges == order.totals  # the same OrderTotals, not a look-alike with its own formula
     assert order.totals.total_minor == charges.total_minor
+
+
+def test_a_price_is_its_parts_so_its_total_cannot_disagree_with_them() -> None:
+    price = OrderTotals(subtotal_minor=40_000, delivery_fee_minor=2500, discount_minor=8000, tax_minor=1600)
+    assert price.total_minor == 40_000 - 8000 + 1600 + 2500
+    assert replace(price, tax_minor=0).total_minor == 40_000 - 8000 + 2500
 
 
 def test_without_charges_an_order_costs_items_plus_delivery_as_before() -> None:

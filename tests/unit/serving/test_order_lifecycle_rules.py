@@ -8,10 +8,9 @@ from hypothesis import strategies as st
 from contracts.events.orders import OrderAccepted, OrderCancelled, OrderRejected, OrderStatusChange
 from contracts.registry import spec_for
 from contracts.topics import ORDERS
-from serving.orders import lifecycle
-from serving.orders.domain import LineItem, Order, OrderStatus, place_order
-from serving.orders.events import transition_envelope
-from serving.orders.lifecycle import (
+from serving.orders.domain import LineItem, Order, OrderStatus, lifecycle, place_order
+from serving.orders.domain.events import transition_envelope
+from serving.orders.domain.lifecycle import (
     Actor,
     ActorNotPermitted,
     CancelReason,

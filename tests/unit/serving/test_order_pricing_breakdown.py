@@ -7,8 +7,7 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from serving.orders.domain import MAX_DELIVERY_FEE_MINOR, LineItem
-from serving.orders.ports import NoSurge
-from serving.orders.pricing import (
+from serving.orders.domain.pricing import (
     BASIS_POINTS,
     ChargeRates,
     DeliveryTariff,
@@ -17,6 +16,7 @@ from serving.orders.pricing import (
     haversine_km,
     round_half_up,
 )
+from serving.orders.ports import NoSurge
 
 TARIFF = DeliveryTariff(base_fee_minor=2000, included_km=2.0, per_km_minor=800)
 
@@ -40,7 +40,7 @@ def test_gst_is_five_percent_of_the_food_rounded_half_up_once_per_order() -> Non
     # 3 x 4550 + 1 x 1 = 13651 paise; 5 % = 682.55 -> 683
     lines = [LineItem("idli", "Idli", 3, 4550), LineItem("mint", "Mint", 1, 1)]
     result = breakdown(lines, rates=ChargeRates(), delivery_fee_minor=2000)
-    assert result.items_subtotal_minor == 13651
+    assert result.subtotal_minor == 13651
     assert result.tax_minor == 683
     assert result.total_minor == 13651 + 683 + 2000
 

@@ -11,8 +11,8 @@ from pydantic import ValidationError
 from contracts.events.orders import OrderPlaced
 from contracts.money import MAX_PAYMENT_MINOR
 from serving.orders import domain
-from serving.orders.events import order_placed_envelope
-from serving.orders.schemas import PlaceOrderRequest
+from serving.orders.domain.events import order_placed_envelope
+from serving.orders.entrypoints.schemas import PlaceOrderRequest
 from simulation.order_requests import order_requests
 from simulation.sample_data import load_sample
 

@@ -6,7 +6,7 @@ from contracts.topics import ORDERS
 from serving.kernel.messaging.outbox_message import OutboxRecord, kafka_message
 from serving.kernel.messaging.outbox_writer import outbox_row
 from serving.orders.domain import LineItem, place_order
-from serving.orders.events import order_placed_envelope
+from serving.orders.domain.events import order_placed_envelope
 
 
 def an_order_placed() -> EventEnvelope:

@@ -28,14 +28,15 @@ from serving.kernel.messaging.kafka_producer import kafka_producer_factory
 from serving.kernel.messaging.relay import OutboxRelay
 from serving.kernel.messaging.running import drain
 from serving.orders import domain
-from serving.orders import repository as orders_repository
-from serving.orders import service as orders_service
+from serving.orders.adapters import repository as orders_repository
+from serving.orders.adapters.tables import outbox as orders_outbox
+from serving.orders.adapters.tables import processed_events as orders_processed
 from serving.orders.domain import OrderStatus
-from serving.orders.events import order_placed_envelope
-from serving.orders.lifecycle import CancelReason, RejectionReason
+from serving.orders.domain.events import order_placed_envelope
+from serving.orders.domain.lifecycle import CancelReason, RejectionReason
+from serving.orders.entrypoints import consumers as orders_side
 from serving.orders.ports import RestaurantsApiOwnership
-from serving.orders.tables import outbox as orders_outbox
-from serving.orders.tables import processed_events as orders_processed
+from serving.orders.use_cases import transitions as orders_transitions
 from serving.payments.adapters.retry import RetryPolicy
 from serving.payments.adapters.sandbox import SandboxGateway
 from serving.payments.adapters.tables import outbox as payments_outbox
@@ -43,7 +44,6 @@ from serving.payments.adapters.tables import processed_events as payments_proces
 from serving.payments.entrypoints import consumers as payments_consumers
 from serving.payments.entrypoints.schemas import CreatePaymentRequest, TopUpRequest
 from serving.payments.service import Payments
-from serving.saga import orders_side
 from serving.settings import ServingSettings
 
 CARD = {"expiry_month": 12, "expiry_year": 2030, "cvc": "123"}
@@ -148,7 +148,7 @@ class SagaRig:
         self.payments.top_up(customer, request, f"topup-{uuid.uuid4().hex}")
 
     def reject(self, order_id: uuid.UUID) -> None:
-        orders_service.change_status(
+        orders_transitions.change_status(
             self.engine,
             order_id,
             ADMIN,
@@ -162,7 +162,7 @@ class SagaRig:
         """Walk the order to DELIVERED as an admin would (one lifecycle event per step)."""
         steps = ("ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED")
         for step in steps:
-            orders_service.change_status(
+            orders_transitions.change_status(
                 self.engine,
                 order_id,
                 ADMIN,

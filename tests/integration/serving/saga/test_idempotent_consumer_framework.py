@@ -16,7 +16,7 @@ from sqlalchemy.engine import Connection, Engine
 from contracts.envelope import EventEnvelope
 from ops.stack.config import StackConfig
 from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
-from serving.orders.tables import processed_events
+from serving.orders.adapters.tables import processed_events
 
 pytestmark = pytest.mark.stack
 

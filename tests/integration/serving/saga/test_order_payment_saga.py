@@ -13,10 +13,10 @@ from kafka import KafkaProducer
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import ORDERS
+from serving.orders.entrypoints import consumers as orders_side
+from serving.orders.use_cases.system_cancel import sweep_accept_timeouts
 from serving.payments.adapters.sandbox import CARD_DECLINED, CARD_SUCCEEDS
 from serving.payments.entrypoints import consumers as payments_consumers
-from serving.saga import orders_side
-from serving.saga.sweeper import sweep_accept_timeouts
 
 pytestmark = pytest.mark.stack
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import uuid
 from typing import Any
 
-from serving.orders.lifecycle import CancelReason
+from serving.orders.domain.lifecycle import CancelReason
 from serving.payments.domain import order_events
 from serving.payments.domain.order_events import (
     RefundPlan,
@@ -91,7 +91,7 @@ def test_only_a_delivery_settles_cash_on_delivery() -> None:
 
 
 def test_the_cancel_reasons_payments_acts_on_are_the_orders_services_own() -> None:
-    # Payments reads them off the event; orders owns them (serving.orders.lifecycle).
+    # Payments reads them off the event; orders owns them (serving.orders.domain.lifecycle).
     assert order_events.RESTAURANT_REJECTED == CancelReason.RESTAURANT_REJECTED.value
     assert order_events.ACCEPT_TIMEOUT == CancelReason.ACCEPT_TIMEOUT.value
     assert order_events.CUSTOMER_CANCELLED == CancelReason.CUSTOMER_CANCELLED.value

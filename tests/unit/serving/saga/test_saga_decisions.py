@@ -1,4 +1,5 @@
-"""The saga's orders-side decisions: which payment events cancel, and the accept deadline."""
+"""The saga's orders-side decisions (serving/orders/domain/system_cancels.py): which payment
+events cancel, and the accept deadline."""
 
 from __future__ import annotations
 
@@ -7,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from serving.orders.domain import OrderStatus
-from serving.saga.decisions import accept_deadline, cancels_for_failed_payment
+from serving.orders.domain.system_cancels import accept_deadline, cancels_for_failed_payment
 
 
 @pytest.mark.parametrize("status", [OrderStatus.PENDING, OrderStatus.ACCEPTED])

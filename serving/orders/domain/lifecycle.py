@@ -12,7 +12,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from serving.orders.domain import Order, OrderStatus
+from serving.orders.domain.order import Order, OrderStatus
 
 S = OrderStatus
 

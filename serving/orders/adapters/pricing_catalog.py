@@ -21,11 +21,10 @@ from sqlalchemy.engine import Connection
 
 from serving.kernel.field_errors import FieldError
 from serving.kernel.redis import LazyRedis, RedisUnavailable
-from serving.orders import pricing, repository
-from serving.orders.domain import LineItem, OrderRejected
+from serving.orders.adapters import repository
+from serving.orders.domain import LineItem, OrderRejected, pricing
 from serving.orders.ports import NoSurge, PricedOrder, PriceQuery, SurgeSource
 from serving.restaurants import api as restaurants_api
-from serving.settings import ServingSettings
 
 log = logging.getLogger(__name__)
 
@@ -173,18 +172,3 @@ def _lines(quoted: Sequence[restaurants_api.QuotedLine]) -> tuple[list[LineItem]
             continue
         lines.append(LineItem(str(item.item_id), item.name, asked.quantity, item.price_minor))
     return lines, errors
-
-
-def catalog_pricing_from(settings: ServingSettings, redis: LazyRedis | None) -> CatalogPricing:
-    """The catalogue pricing the settings describe (tariff, tax, packaging), surge from ``redis``."""
-    tariff = pricing.DeliveryTariff(
-        base_fee_minor=settings.orders.delivery_base_fee_minor,
-        included_km=settings.orders.delivery_included_km,
-        per_km_minor=settings.orders.delivery_per_km_minor,
-    )
-    rates = pricing.ChargeRates(
-        tax_bp=settings.orders.order_tax_bp,
-        packaging_per_item_minor=settings.orders.order_packaging_per_item_minor,
-        packaging_flat_minor=settings.orders.order_packaging_flat_minor,
-    )
-    return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None, rates)

@@ -8,13 +8,14 @@ match the OrderPlaced contract, so an accepted request always makes a valid even
 from __future__ import annotations
 
 import uuid
-from datetime import datetime
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
-from serving.orders import domain, lifecycle
-from serving.orders.ports import Location, PriceQuery, RequestedLine
+from serving.orders import domain
+from serving.orders.domain import lifecycle
+from serving.orders.ports import Location, RequestedLine
+from serving.orders.use_cases.placement import PlacementRequest
 from serving.restaurants import api as restaurants_api
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
@@ -95,21 +96,19 @@ class PlaceOrderRequest(BaseModel):
         default=None, description="A discount code of the restaurant (catalog pricing only)."
     )
 
-    def price_query(self, customer_id: str, now: datetime) -> PriceQuery:
-        """What the pricing is asked for this request, by this customer, at ``now``."""
+    def to_placement(self) -> PlacementRequest:
+        """The placement this body asks for."""
         where = self.delivery_location
-        requested = [
-            RequestedLine(line.item_id, line.quantity, line.name, line.unit_price_minor) for line in self.lines
-        ]
-        return PriceQuery(
+        return PlacementRequest(
             restaurant_id=self.restaurant_id,
-            requested=requested,
-            customer_id=customer_id,
-            now=now,
+            lines=tuple(
+                RequestedLine(line.item_id, line.quantity, line.name, line.unit_price_minor) for line in self.lines
+            ),
+            currency=self.currency,
+            delivery_location=None if where is None else Location(where.lat, where.lon),
             offer_code=self.offer_code,
             city=self.city,
             delivery_fee_minor=self.delivery_fee_minor,
-            delivery_location=None if where is None else Location(where.lat, where.lon),
         )
 
     def line_items(self) -> list[domain.LineItem]:
@@ -187,37 +186,6 @@ class OrderOut(BaseModel):
                 lifecycle.CancelReason(order.cancellation_reason) if order.cancellation_reason else None
             ),
         )
-
-
-PrepTimeMinutes = Annotated[int, Field(strict=True, ge=lifecycle.MIN_PREP_MINUTES, le=lifecycle.MAX_PREP_MINUTES)]
-
-
-class AcceptRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"prep_time_minutes": 20}]})
-
-    prep_time_minutes: PrepTimeMinutes = Field(description="The kitchen's estimate, 1-180 minutes.")
-
-
-class RejectRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", json_schema_extra={"examples": [{"reason": "out_of_stock"}]})
-
-    reason: lifecycle.RejectionReason
-
-
-class AdminStatusRequest(BaseModel):
-    """An admin drives any move of the lifecycle table (until deliveries do it)."""
-
-    model_config = ConfigDict(
-        extra="forbid",
-        json_schema_extra={"examples": [{"status": "PICKED"}, {"status": "CANCELLED", "reason": "payment_failed"}]},
-    )
-
-    status: domain.OrderStatus
-    reason: lifecycle.CancelReason | None = Field(default=None, description="Required for CANCELLED only.")
-    prep_time_minutes: PrepTimeMinutes | None = Field(default=None, description="Required for ACCEPTED only.")
-    rejection_reason: lifecycle.RejectionReason | None = Field(
-        default=None, description="For reason restaurant_rejected; defaults to other."
-    )
 
 
 class OrderPage(BaseModel):

@@ -1,7 +1,7 @@
-"""What the saga's orders side does about an event: pure, no I/O, no clock.
+"""When the platform cancels an order by itself (the system actor): pure, no I/O, no clock.
 
-The payments side's decisions (refunds, COD settlement) live with payments:
-``serving/payments/domain/order_events.py``.
+A failed payment cancels an order the lifecycle still lets go; an order no restaurant
+accepted by its deadline is cancelled by the accept-timeout sweeper.
 """
 
 from __future__ import annotations
@@ -9,8 +9,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from contracts.events.payments import PaymentFailed
-from serving.orders.domain import OrderStatus
-from serving.orders.lifecycle import Actor, CancelReason, IllegalTransition, decide
+from serving.orders.domain.lifecycle import Actor, CancelReason, IllegalTransition, decide
+from serving.orders.domain.order import OrderStatus
 
 
 def cancels_for_failed_payment(event_type: str, status: OrderStatus) -> bool:

@@ -13,7 +13,7 @@ from sqlalchemy.engine import Connection
 from contracts.envelope import EventEnvelope
 from serving.kernel.field_errors import FieldError
 from serving.orders.domain import Order, OrderStatus
-from serving.orders.lifecycle import Transitioned
+from serving.orders.domain.lifecycle import Transitioned
 from serving.restaurants import api as restaurants_api
 
 # Statuses in which an order holds its portions (reserved on accept, until cancelled).

@@ -11,7 +11,7 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from serving.orders.domain import MAX_DELIVERY_FEE_MINOR, LineItem
+from serving.orders.domain.order import MAX_DELIVERY_FEE_MINOR, LineItem, OrderTotals, price_order
 
 BASIS_POINTS = 10_000
 EARTH_RADIUS_KM = 6371.0088  # mean radius (IUGG), the one search uses too
@@ -70,30 +70,14 @@ class ChargeRates:
     packaging_flat_minor: int = 0  # ... and/or once per order (a bag)
 
 
-@dataclass(frozen=True)
-class Breakdown:
-    items_subtotal_minor: int
-    discount_minor: int
-    tax_minor: int
-    packaging_minor: int
-    delivery_fee_minor: int
-
-    @property
-    def total_minor(self) -> int:
-        return (
-            self.items_subtotal_minor - self.discount_minor + self.tax_minor + self.packaging_minor
-            + self.delivery_fee_minor
-        )  # fmt: skip
-
-
 def breakdown(
     lines: Sequence[LineItem],
     *,
     rates: ChargeRates,
     delivery_fee_minor: int,
     discount_minor: int = 0,
-) -> Breakdown:
-    """Items, discount, tax, packaging and delivery of one order.
+) -> OrderTotals:
+    """Items, discount, tax, packaging and delivery of one order: its price (``OrderTotals``).
 
     Tax is on the food after the discount (what the customer actually pays for it),
     rounded half-up once per order rather than per line, so splitting a cart into
@@ -104,10 +88,10 @@ def breakdown(
     if not 0 <= discount_minor <= subtotal:
         raise ValueError("the discount must be between 0 and the items subtotal")
     portions = sum(line.quantity for line in lines)
-    return Breakdown(
-        items_subtotal_minor=subtotal,
+    return price_order(
+        lines,
+        delivery_fee_minor,
         discount_minor=discount_minor,
         tax_minor=round_half_up((subtotal - discount_minor) * rates.tax_bp, BASIS_POINTS),
         packaging_minor=portions * rates.packaging_per_item_minor + (rates.packaging_flat_minor if lines else 0),
-        delivery_fee_minor=delivery_fee_minor,
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from pydantic import BaseModel, ConfigDict, Field
 
 from serving.cart.domain import Cart
-from serving.orders.schemas import DeliveryLocation, Identifier, OfferCode, Quantity
+from serving.orders.api import DeliveryLocation, Identifier, OfferCode, Quantity
 
 
 class CartLine(BaseModel):

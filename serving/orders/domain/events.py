@@ -20,8 +20,8 @@ from contracts.events.orders import (
     OrderStatusChange,
 )
 from contracts.events.orders import OrderRejected as OrderRejectedEvent
-from serving.orders.domain import Order, OrderStatus
-from serving.orders.lifecycle import CancelReason, Transitioned
+from serving.orders.domain.lifecycle import CancelReason, Transitioned
+from serving.orders.domain.order import Order, OrderStatus
 
 PRODUCER = "orders"
 

@@ -52,14 +52,24 @@ class LineItem:
 
 @dataclass(frozen=True)
 class OrderTotals:
-    """The itemised price; ``subtotal_minor`` is the items before any discount."""
+    """An order's price, itemised: the one type that carries it, with the one total.
+
+    The pricing's breakdown (``pricing.breakdown``), the stored order and the API's
+    ``OrderOut`` are all this; ``subtotal_minor`` is the items before any discount.
+    """
 
     subtotal_minor: int
     delivery_fee_minor: int
-    total_minor: int
     discount_minor: int = 0
     tax_minor: int = 0
     packaging_minor: int = 0
+
+    @property
+    def total_minor(self) -> int:
+        """What the customer pays (the ``total`` CHECK of orders.orders says the same)."""
+        return (
+            self.subtotal_minor - self.discount_minor + self.tax_minor + self.packaging_minor + self.delivery_fee_minor
+        )
 
     @property
     def food_minor(self) -> int:
@@ -78,7 +88,7 @@ class Order:
     totals: OrderTotals
     status: OrderStatus
     placed_at: datetime
-    # Set by the lifecycle (serving/orders/lifecycle.py) as the order moves on.
+    # Set by the lifecycle (``domain/lifecycle.py``) as the order moves on.
     estimated_ready_at: datetime | None = None
     cancellation_reason: str | None = None
     # The offer the discount came from (stored upper case), None without one.
@@ -103,7 +113,7 @@ def price_order(
 ) -> OrderTotals:
     """Totals are computed here, on the server: a client never tells us what it costs.
 
-    Discount, tax and packaging come from the pricing (``serving/orders/pricing.py``);
+    Discount, tax and packaging come from the pricing (``domain/pricing.py``);
     impossible ones are a pricing bug, not the customer's, so they raise ValueError.
     """
     subtotal = sum(line.line_total_minor for line in lines)
@@ -112,7 +122,6 @@ def price_order(
     return OrderTotals(
         subtotal_minor=subtotal,
         delivery_fee_minor=delivery_fee_minor,
-        total_minor=subtotal - discount_minor + tax_minor + packaging_minor + delivery_fee_minor,
         discount_minor=discount_minor,
         tax_minor=tax_minor,
         packaging_minor=packaging_minor,

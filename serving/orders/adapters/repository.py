@@ -4,20 +4,17 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
-from serving.kernel.http.keyset_cursor import Cursor
 from serving.kernel.messaging.outbox_writer import append_to_outbox
+from serving.orders.adapters.tables import order_lines, order_status_history, orders, outbox
 from serving.orders.domain import LineItem, Order, OrderStatus, OrderTotals
-from serving.orders.lifecycle import Actor, Transitioned
-from serving.orders.tables import idempotency_keys, order_lines, order_status_history, orders, outbox
+from serving.orders.domain.lifecycle import Actor, Transitioned
 
 
 def insert_order(connection: Connection, order: Order, event: EventEnvelope) -> None:
@@ -100,7 +97,6 @@ def _to_order(head: Any, lines: Sequence[Any]) -> Order:
         totals=OrderTotals(
             subtotal_minor=head.subtotal_minor,
             delivery_fee_minor=head.delivery_fee_minor,
-            total_minor=head.total_minor,
             discount_minor=head.discount_minor,
             tax_minor=head.tax_minor,
             packaging_minor=head.packaging_minor,
@@ -113,6 +109,12 @@ def _to_order(head: Any, lines: Sequence[Any]) -> Order:
     )
 
 
+def with_lines(connection: Connection, heads: Sequence[Any]) -> list[Order]:
+    """The orders of ``orders`` rows, each with its lines (one query for all of them)."""
+    lines = _lines_by_order(connection, [head.order_id for head in heads])
+    return [_to_order(head, lines[head.order_id]) for head in heads]
+
+
 def find_order(connection: Connection, order_id: uuid.UUID, *, for_update: bool = False) -> Order | None:
     """The order; ``for_update`` locks its row until the transaction ends.
 
@@ -123,9 +125,7 @@ def find_order(connection: Connection, order_id: uuid.UUID, *, for_update: bool 
     if for_update:
         query = query.with_for_update(of=orders)
     head = connection.execute(query).first()
-    if head is None:
-        return None
-    return _to_order(head, _lines_by_order(connection, [order_id])[order_id])
+    return None if head is None else with_lines(connection, [head])[0]
 
 
 def save_transition(connection: Connection, change: Transitioned, event: EventEnvelope) -> None:
@@ -181,80 +181,17 @@ def count_offer_redemptions(connection: Connection, customer_id: str, restaurant
     return int(connection.execute(query).scalar_one())
 
 
-@dataclass(frozen=True)
-class StoredKey:
-    request_hash: str
-    order_id: uuid.UUID
+def lock_overdue_pending(connection: Connection, placed_before: datetime, limit: int) -> list[uuid.UUID]:
+    """Up to ``limit`` PENDING orders placed before ``placed_before``, oldest first, locked.
 
-
-def find_idempotency_key(connection: Connection, customer_id: str, key: str) -> StoredKey | None:
-    row = connection.execute(
-        sa.select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
-            idempotency_keys.c.customer_id == customer_id,
-            idempotency_keys.c.idempotency_key == key,
-        )
-    ).first()
-    return StoredKey(row.request_hash, row.order_id) if row else None
-
-
-def claim_idempotency_key(
-    connection: Connection,
-    *,
-    customer_id: str,
-    key: str,
-    request_hash: str,
-    order_id: uuid.UUID,
-    now: datetime,
-) -> bool:
-    """Record the key for ``order_id``; False if another request holds it already.
-
-    ON CONFLICT DO NOTHING waits for a concurrent transaction inserting the same key
-    and then reports the conflict, so of two racing duplicates exactly one wins.
+    ``SKIP LOCKED``: several sweepers never wait on or double-cancel each other, and an
+    order a restaurant is accepting right now is skipped, not overwritten.
     """
-    statement = (
-        pg_insert(idempotency_keys)
-        .values(
-            customer_id=customer_id,
-            idempotency_key=key,
-            request_hash=request_hash,
-            order_id=order_id,
-            created_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(idempotency_keys.c.order_id)
+    query = (
+        sa.select(orders.c.order_id)
+        .where(orders.c.status == OrderStatus.PENDING.value, orders.c.placed_at < placed_before)
+        .order_by(orders.c.placed_at)
+        .limit(limit)
+        .with_for_update(skip_locked=True)
     )
-    return connection.execute(statement).first() is not None
-
-
-@dataclass(frozen=True)
-class HistoryFilter:
-    """Which orders a history page may contain; ``None`` means "no restriction"."""
-
-    customer_id: str | None = None
-    restaurant_ids: Sequence[str] | None = None
-    statuses: Sequence[OrderStatus] = ()
-    placed_from: datetime | None = None
-    placed_to: datetime | None = None
-
-
-def list_orders(connection: Connection, where: HistoryFilter, after: Cursor | None, limit: int) -> list[Order]:
-    """Up to ``limit`` orders, newest first, strictly after ``after`` (keyset paging)."""
-    query = sa.select(orders)
-    if where.customer_id is not None:
-        query = query.where(orders.c.customer_id == where.customer_id)
-    if where.restaurant_ids is not None:
-        if not where.restaurant_ids:
-            return []
-        query = query.where(orders.c.restaurant_id.in_(list(where.restaurant_ids)))
-    if where.statuses:
-        query = query.where(orders.c.status.in_([s.value for s in where.statuses]))
-    if where.placed_from is not None:
-        query = query.where(orders.c.placed_at >= where.placed_from)
-    if where.placed_to is not None:
-        query = query.where(orders.c.placed_at < where.placed_to)
-    if after is not None:
-        query = query.where(sa.tuple_(orders.c.placed_at, orders.c.order_id) < (after.at, after.row_id))
-    query = query.order_by(orders.c.placed_at.desc(), orders.c.order_id.desc()).limit(limit)
-    heads = connection.execute(query).all()
-    lines = _lines_by_order(connection, [head.order_id for head in heads])
-    return [_to_order(head, lines[head.order_id]) for head in heads]
+    return list(connection.execute(query).scalars())

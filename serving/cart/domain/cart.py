@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 
 from serving.kernel.field_errors import FieldError
-from serving.orders.domain import MAX_LINES, MAX_QUANTITY
+from serving.orders.api import MAX_LINES, MAX_QUANTITY
 
 
 class CartConflict(Exception):

@@ -1,0 +1,1 @@
+"""The cart's adapters: ``store`` (carts and checkout claims in Redis)."""

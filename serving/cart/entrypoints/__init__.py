@@ -1,0 +1,1 @@
+"""How the cart is reached: HTTP (``router``, ``schemas``)."""

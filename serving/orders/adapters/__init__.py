@@ -1,0 +1,2 @@
+"""The orders service's adapters: PostgreSQL (``tables``, ``repository``) and the
+restaurants peer (``pricing_catalog`` with ``RedisSurge``, ``stock``)."""
