@@ -42,10 +42,11 @@ def test_the_user_bucket_limits_one_user_without_touching_another(
 
 
 def test_a_bucket_refills_with_time(make_client: Callable[..., TestClient]) -> None:
-    client = make_client(rate_limit_ip_capacity=1, rate_limit_ip_refill_per_second=1)
+    # A slow refill, so a loaded machine's pause between the first two calls cannot refill it.
+    client = make_client(rate_limit_ip_capacity=1, rate_limit_ip_refill_per_second=0.25)
     assert client.get("/api/v1/nothing").status_code == 404
     assert client.get("/api/v1/nothing").status_code == 429
-    time.sleep(1.1)  # one token's worth at 1/s
+    time.sleep(4.1)  # one token's worth at 0.25/s
     assert client.get("/api/v1/nothing").status_code == 404
 
 
