@@ -14,13 +14,14 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
 from serving.identity import repository
 from serving.identity.domain import normalize_email
 from serving.kernel.auth import allow_subject, deny_subject
+from serving.kernel.clock import utc_now
 from serving.kernel.redis import LazyRedis
 
 
@@ -28,12 +29,8 @@ class NoSuchUser(Exception):
     pass
 
 
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
 def suspend(
-    engine: Engine, redis: LazyRedis, user_id: uuid.UUID, token_ttl_seconds: int, now: Callable[[], datetime] = _utc_now
+    engine: Engine, redis: LazyRedis, user_id: uuid.UUID, token_ttl_seconds: int, now: Callable[[], datetime] = utc_now
 ) -> None:
     """Raises NoSuchUser; RedisUnavailable after the suspension is committed. Idempotent."""
     moment = now()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -18,14 +18,11 @@ from serving.identity.repository import Address, User
 from serving.identity.settings import IdentitySettings
 from serving.identity.tables import users
 from serving.kernel.auth import Role, issue_access_token
+from serving.kernel.clock import utc_now
 from serving.kernel.settings import KernelSettings
 
 # Which request field a unique constraint protects, for the 409's errors[].field.
 _FIELD_BY_CONSTRAINT = {"uq_users_email": "email", "uq_users_phone": "phone"}
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 class DuplicateField(Exception):
@@ -60,7 +57,7 @@ def register(
     password: str,
     name: str,
     role: Role,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
 ) -> User:
     """Create a user. Raises DuplicateField (email or phone taken)."""
     moment = now()
@@ -131,7 +128,7 @@ def start_session(
     user: User,
     settings: KernelSettings,
     identity: IdentitySettings,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
 ) -> Session:
     """A login: a new refresh-token family and an access token tied to it."""
     with engine.begin() as connection:
@@ -143,7 +140,7 @@ def refresh(
     refresh_token: str,
     settings: KernelSettings,
     identity: IdentitySettings,
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
 ) -> Session:
     """Spend a refresh token for a new pair. Raises InvalidRefreshToken.
 
@@ -172,7 +169,7 @@ def refresh(
 
 
 def end_session(
-    engine: Engine, user_id: uuid.UUID, family_id: uuid.UUID, now: Callable[[], datetime] = _utc_now
+    engine: Engine, user_id: uuid.UUID, family_id: uuid.UUID, now: Callable[[], datetime] = utc_now
 ) -> None:
     """Revoke a login's refresh family (only the caller's own)."""
     with engine.begin() as connection:
@@ -185,7 +182,7 @@ def get_user(engine: Engine, user_id: uuid.UUID) -> User | None:
 
 
 def update_user(
-    engine: Engine, user_id: uuid.UUID, changes: dict[str, Any], now: Callable[[], datetime] = _utc_now
+    engine: Engine, user_id: uuid.UUID, changes: dict[str, Any], now: Callable[[], datetime] = utc_now
 ) -> User | None:
     """Apply profile changes (name, email, phone). Raises DuplicateField."""
     if "email" in changes:
@@ -219,7 +216,7 @@ def get_address(engine: Engine, user_id: uuid.UUID, address_id: uuid.UUID) -> Ad
 
 
 def add_address(
-    engine: Engine, user_id: uuid.UUID, fields: dict[str, Any], now: Callable[[], datetime] = _utc_now
+    engine: Engine, user_id: uuid.UUID, fields: dict[str, Any], now: Callable[[], datetime] = utc_now
 ) -> Address | None:
     """None if the user does not exist (a token for a deleted or never-registered user)."""
     moment = now()
@@ -238,7 +235,7 @@ def change_address(
     user_id: uuid.UUID,
     address_id: uuid.UUID,
     changes: dict[str, Any],
-    now: Callable[[], datetime] = _utc_now,
+    now: Callable[[], datetime] = utc_now,
 ) -> Address | None:
     with engine.begin() as connection:
         if not _lock_user(connection, user_id):

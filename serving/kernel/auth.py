@@ -24,6 +24,7 @@ import jwt
 from fastapi import Depends, Request
 from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
+from serving.kernel.clock import utc_now
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.problems import ProblemError
 from serving.kernel.redis import LazyRedis, RedisUnavailable
@@ -94,7 +95,7 @@ def issue_access_token(
     ``session_id`` ties the token to a login's refresh-token family, so logout with
     the access token alone can revoke the whole session.
     """
-    issued_at = now or datetime.now(UTC)
+    issued_at = now or utc_now()
     claims: dict[str, object] = {
         "sub": subject,
         "role": Role(role).value,
@@ -145,7 +146,7 @@ def deny_token(redis: LazyRedis, principal: Principal, *, now: datetime | None =
     """
     if principal.token_id is None or principal.expires_at is None:
         return
-    remaining = int((principal.expires_at - (now or datetime.now(UTC))).total_seconds()) + 1
+    remaining = int((principal.expires_at - (now or utc_now())).total_seconds()) + 1
     if remaining <= 0:
         return  # already expired: nothing left to deny
     key = DENYLIST_PREFIX + principal.token_id

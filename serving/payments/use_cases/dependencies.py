@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.engine import Connection, Engine
 
+from serving.kernel.clock import utc_now
 from serving.kernel.field_errors import FieldError
 from serving.payments.adapters import idempotency_keys
 from serving.payments.adapters.orders_port import OrdersApi, PayableOrders
@@ -17,10 +18,6 @@ from serving.payments.domain.gateway import PaymentGateway
 from serving.payments.errors import IdempotencyConflict
 
 GATEWAY_UNAVAILABLE = "The card gateway is unavailable; retry with the same Idempotency-Key."
-
-
-def utc_now() -> datetime:
-    return datetime.now(UTC)
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,12 @@ distance) at ``CANDIDATES`` rows, which bounds the work per query.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
+from serving.kernel.clock import utc_now
 from serving.restaurants.domain import hours, ranking
 from serving.restaurants.domain.search import (
     GeoFilter,
@@ -99,7 +99,7 @@ class PostgresRestaurantSearch:
         """
         with self._engine.connect() as connection:
             rows = connection.execute(sa.text(sql), params).all()
-        at = query.at or datetime.now(UTC)
+        at = query.at or utc_now()
         radius = query.near.radius_km if query.near else 1.0
         hits: list[RestaurantHit] = []
         for row in rows:

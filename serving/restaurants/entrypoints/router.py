@@ -10,6 +10,7 @@ from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 
 from serving.kernel.auth import CurrentPrincipal
+from serving.kernel.clock import utc_now
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.deps import Database, TraceId
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
@@ -20,7 +21,6 @@ from serving.restaurants.entrypoints.schemas import (
     RestaurantPatch,
 )
 from serving.restaurants.use_cases import restaurants as service
-from serving.restaurants.use_cases.clock import utc_now
 
 router = APIRouter(
     prefix="/restaurants", tags=["restaurants"], responses={**PROBLEM_RESPONSES, 403: PROBLEM_RESPONSES[401]}

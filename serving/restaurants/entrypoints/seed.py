@@ -15,7 +15,7 @@ import argparse
 import csv
 import uuid
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -23,6 +23,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.engine import Engine
 
+from serving.kernel.clock import utc_now
 from serving.kernel.db import create_engine
 from serving.kernel.settings import KernelSettings
 from serving.restaurants.adapters import repository
@@ -60,7 +61,7 @@ def _read(path: Path) -> list[dict[str, str]]:
 
 
 def seed(engine: Engine, seed_dir: Path = SEED_DIR, *, now: datetime | None = None) -> SeedResult:
-    at = now or datetime.now(UTC)
+    at = now or utc_now()
     restaurant_rows: list[dict[str, Any]] = [
         {
             "restaurant_id": restaurant_uuid(r["zomato_id"]),

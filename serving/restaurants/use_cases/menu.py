@@ -12,6 +12,7 @@ import uuid
 from sqlalchemy.engine import Connection, Engine
 
 from serving.kernel.auth import Principal
+from serving.kernel.clock import Clock, utc_now
 from serving.kernel.field_errors import FieldError
 from serving.restaurants.adapters import events, repository
 from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, handle_change_event
@@ -25,7 +26,6 @@ from serving.restaurants.entrypoints.schemas import (
     MenuItemOut,
     RestaurantView,
 )
-from serving.restaurants.use_cases.clock import Clock, utc_now
 from serving.restaurants.use_cases.errors import MenuRuleBroken
 
 

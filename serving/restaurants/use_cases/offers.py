@@ -12,12 +12,12 @@ import uuid
 from sqlalchemy.engine import Connection, Engine
 
 from serving.kernel.auth import Principal
+from serving.kernel.clock import Clock, utc_now
 from serving.kernel.field_errors import FieldError
 from serving.restaurants.adapters import inventory, offer_store
 from serving.restaurants.domain import restaurant as domain
 from serving.restaurants.domain.offers import offer_errors
 from serving.restaurants.entrypoints.offer_schemas import OfferCreate, OfferOut
-from serving.restaurants.use_cases.clock import Clock, utc_now
 from serving.restaurants.use_cases.errors import OfferCodeTaken, OfferRuleBroken
 
 

@@ -15,6 +15,7 @@ from typing import Any
 from sqlalchemy.engine import Engine
 
 from serving.kernel.auth import Principal
+from serving.kernel.clock import Clock, utc_now
 from serving.restaurants.adapters import events, repository
 from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, handle_change_event
 from serving.restaurants.domain import hours
@@ -26,7 +27,6 @@ from serving.restaurants.entrypoints.schemas import (
     RestaurantPatch,
     RestaurantView,
 )
-from serving.restaurants.use_cases.clock import Clock, utc_now
 
 
 def is_open_now(view: RestaurantView, now: datetime) -> bool:

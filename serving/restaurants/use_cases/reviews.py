@@ -11,13 +11,13 @@ from dataclasses import dataclass
 
 from sqlalchemy.engine import Engine
 
+from serving.kernel.clock import Clock, utc_now
 from serving.kernel.http.keyset_cursor import Cursor, encode_cursor
 from serving.restaurants.adapters import events, repository, review_store
 from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache, handle_change_event
 from serving.restaurants.adapters.orders_port import ReviewableOrders
 from serving.restaurants.domain import reviews
 from serving.restaurants.entrypoints.review_schemas import ReviewCreate
-from serving.restaurants.use_cases.clock import Clock, utc_now
 
 
 def review_restaurant(

@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
+from serving.kernel.clock import utc_now
 from serving.restaurants.adapters import events, inventory, repository
 from serving.restaurants.entrypoints.schemas import MenuItemOut
 from serving.restaurants.use_cases.errors import InsufficientStock
@@ -46,7 +47,7 @@ def reserve_stock(
     for quantity in quantities.values():
         if quantity < 1:
             raise ValueError("quantities must be positive")
-    at = now or datetime.now(UTC)
+    at = now or utc_now()
     appended: list[EventEnvelope] = []
     with connection.begin_nested():
         inventory.lock_restaurant(connection, restaurant_id)
@@ -68,7 +69,7 @@ def release_stock(
     trace_id: str | None = None,
 ) -> list[EventEnvelope]:
     """Give portions back (order cancelled); untracked items are left alone. Events as above."""
-    at = now or datetime.now(UTC)
+    at = now or utc_now()
     appended: list[EventEnvelope] = []
     inventory.lock_restaurant(connection, restaurant_id)
     for item_id in sorted(quantities):
