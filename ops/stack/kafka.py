@@ -6,6 +6,7 @@ import base64
 import shutil
 import subprocess
 import uuid
+from collections.abc import Callable
 from pathlib import Path
 
 from kafka import KafkaAdminClient
@@ -26,6 +27,18 @@ logger.state.name = state.change.logger
 logger.state.level = WARN
 """
 
+
+
+def new_cluster_id(random_bytes: Callable[[], bytes] = lambda: uuid.uuid4().bytes) -> str:
+    """A KRaft cluster id: 16 random bytes, URL-safe base64 without padding.
+
+    One id in 64 would start with '-', which StorageTool's argument parser reads as an
+    option; Kafka's own Uuid.randomUuid() draws again in that case, and so do we.
+    """
+    while True:
+        cluster_id = base64.urlsafe_b64encode(random_bytes()).decode().rstrip("=")
+        if not cluster_id.startswith("-"):
+            return cluster_id
 
 class Kafka(Component):
     name = "kafka"
@@ -92,7 +105,7 @@ class Kafka(Component):
     def _format_storage(self) -> None:
         if (self.dir / "data" / "meta.properties").exists():
             return
-        cluster_id = base64.urlsafe_b64encode(uuid.uuid4().bytes).decode().rstrip("=")
+        cluster_id = new_cluster_id()
         result = subprocess.run(
             self._java("kafka.tools.StorageTool", "format", "--standalone",
                        "-t", cluster_id, "-c", str(self.properties_file)),
