@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from serving.identity.domain import normalize_email
+from serving.identity.domain.accounts import normalize_email
 from serving.identity.settings import IdentitySettings
 from serving.kernel.redis import LazyRedis, RedisUnavailable
 

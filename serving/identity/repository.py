@@ -3,43 +3,17 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
-from serving.identity.domain import StoredRefreshToken
+from serving.identity.domain.accounts import User
+from serving.identity.domain.addresses import Address
+from serving.identity.domain.refresh_tokens import StoredRefreshToken
 from serving.identity.tables import addresses, refresh_tokens, users
 from serving.kernel.auth import Role
-
-
-@dataclass(frozen=True)
-class User:
-    user_id: uuid.UUID
-    email: str
-    phone: str | None
-    password_hash: str
-    role: Role
-    name: str
-    created_at: datetime
-    updated_at: datetime
-    suspended_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Address:
-    address_id: uuid.UUID
-    user_id: uuid.UUID
-    label: str
-    line: str
-    city: str
-    lat: float
-    lon: float
-    is_default: bool
-    created_at: datetime
-    updated_at: datetime
 
 
 def _user(row: Row[Any]) -> User:

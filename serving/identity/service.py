@@ -12,9 +12,11 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from serving.identity import domain, repository
-from serving.identity.passwords import hash_password, needs_rehash, verify_password
-from serving.identity.repository import Address, User
+from serving.identity import repository
+from serving.identity.domain import refresh_tokens
+from serving.identity.domain.accounts import User, normalize_email
+from serving.identity.domain.addresses import Address
+from serving.identity.domain.passwords import hash_password, needs_rehash, verify_password
 from serving.identity.settings import IdentitySettings
 from serving.identity.tables import users
 from serving.kernel.auth import Role, issue_access_token
@@ -63,7 +65,7 @@ def register(
     moment = now()
     user = User(
         user_id=uuid.uuid4(),
-        email=domain.normalize_email(email),
+        email=normalize_email(email),
         phone=phone,
         password_hash=hash_password(password),  # before the transaction: Argon2 is slow
         role=role,
@@ -86,7 +88,7 @@ def authenticate(engine: Engine, *, email: str | None, phone: str | None, passwo
     """The user if the password matches; None for an unknown user, a wrong password or a
     suspended account, after the same Argon2 work in every case."""
     with engine.connect() as connection:
-        user = repository.find_user(connection, email=domain.normalize_email(email) if email else None, phone=phone)
+        user = repository.find_user(connection, email=normalize_email(email) if email else None, phone=phone)
     if not verify_password(user.password_hash if user else None, password) or user is None:
         return None
     if user.suspended_at is not None:
@@ -105,11 +107,11 @@ def _start_or_continue(
     identity: IdentitySettings,
     moment: datetime,
 ) -> Session:
-    refresh_token = domain.new_refresh_token()
+    refresh_token = refresh_tokens.new_refresh_token()
     repository.insert_refresh_token(
         connection,
-        domain.StoredRefreshToken(
-            token_hash=domain.hash_refresh_token(refresh_token),
+        refresh_tokens.StoredRefreshToken(
+            token_hash=refresh_tokens.hash_refresh_token(refresh_token),
             family_id=family_id,
             user_id=user.user_id,
             expires_at=moment + timedelta(seconds=identity.refresh_token_ttl_seconds),
@@ -149,12 +151,12 @@ def refresh(
     """
     moment = now()
     with engine.begin() as connection:
-        stored = repository.lock_refresh_token(connection, domain.hash_refresh_token(refresh_token))
-        verdict = domain.judge_refresh(stored, moment)
+        stored = repository.lock_refresh_token(connection, refresh_tokens.hash_refresh_token(refresh_token))
+        verdict = refresh_tokens.judge_refresh(stored, moment)
         user = None
-        if stored is not None and verdict is domain.RefreshVerdict.REUSED:
+        if stored is not None and verdict is refresh_tokens.RefreshVerdict.REUSED:
             repository.revoke_family(connection, stored.family_id, moment)  # committed on the way out
-        elif stored is not None and verdict is domain.RefreshVerdict.ROTATE:
+        elif stored is not None and verdict is refresh_tokens.RefreshVerdict.ROTATE:
             user = repository.find_user(connection, user_id=stored.user_id)
             if user is not None and user.suspended_at is not None:
                 user = None  # suspension revokes the families too; this guards the race
@@ -186,7 +188,7 @@ def update_user(
 ) -> User | None:
     """Apply profile changes (name, email, phone). Raises DuplicateField."""
     if "email" in changes:
-        changes["email"] = domain.normalize_email(changes["email"])
+        changes["email"] = normalize_email(changes["email"])
     try:
         with engine.begin() as connection:
             if not changes:
