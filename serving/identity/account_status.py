@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from serving.identity import repository
+from serving.identity.adapters import repository
 from serving.identity.domain.accounts import normalize_email
 from serving.kernel.auth import allow_subject, deny_subject
 from serving.kernel.clock import utc_now

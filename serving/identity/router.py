@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Request, Response, status
 
 from serving.identity import service
+from serving.identity.adapters.login_lockout import AccountLocked, LoginLockout, login_identifier
 from serving.identity.domain.accounts import User
 from serving.identity.domain.addresses import Address
-from serving.identity.login_lockout import AccountLocked, LoginLockout, login_identifier
 from serving.identity.schemas import (
     AddressIn,
     AddressOut,

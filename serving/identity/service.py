@@ -12,13 +12,13 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from serving.identity import repository
+from serving.identity.adapters import repository
+from serving.identity.adapters.tables import users
 from serving.identity.domain import refresh_tokens
 from serving.identity.domain.accounts import User, normalize_email
 from serving.identity.domain.addresses import Address
 from serving.identity.domain.passwords import hash_password, needs_rehash, verify_password
 from serving.identity.settings import IdentitySettings
-from serving.identity.tables import users
 from serving.kernel.auth import Role, issue_access_token
 from serving.kernel.clock import utc_now
 from serving.kernel.settings import KernelSettings

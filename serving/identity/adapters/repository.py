@@ -9,10 +9,10 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
 
+from serving.identity.adapters.tables import addresses, refresh_tokens, users
 from serving.identity.domain.accounts import User
 from serving.identity.domain.addresses import Address
 from serving.identity.domain.refresh_tokens import StoredRefreshToken
-from serving.identity.tables import addresses, refresh_tokens, users
 from serving.kernel.auth import Role
 
 
