@@ -14,10 +14,11 @@ import sys
 
 from pydantic import ValidationError
 
-from serving.identity import account_status, service
 from serving.identity.adapters.login_lockout import LoginLockout, login_identifier
 from serving.identity.schemas import RegisterRequest
 from serving.identity.settings import IdentitySettings
+from serving.identity.use_cases import account_status
+from serving.identity.use_cases import accounts as service
 from serving.kernel.db import create_engine
 from serving.kernel.gateway.json_logging import configure_logging
 from serving.kernel.redis import LazyRedis, RedisUnavailable

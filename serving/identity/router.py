@@ -7,7 +7,6 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from serving.identity import service
 from serving.identity.adapters.login_lockout import AccountLocked, LoginLockout, login_identifier
 from serving.identity.domain.accounts import User
 from serving.identity.domain.addresses import Address
@@ -23,6 +22,7 @@ from serving.identity.schemas import (
     UserOut,
 )
 from serving.identity.settings import IdentitySettings
+from serving.identity.use_cases import accounts as service
 from serving.kernel.auth import CurrentPrincipal, Principal, Role, deny_token
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.deps import Database, GatewayRedis, Settings
