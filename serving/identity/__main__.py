@@ -17,8 +17,7 @@ from pydantic import ValidationError
 from serving.identity.adapters.login_lockout import LoginLockout, login_identifier
 from serving.identity.schemas import RegisterRequest
 from serving.identity.settings import IdentitySettings
-from serving.identity.use_cases import account_status
-from serving.identity.use_cases import accounts as service
+from serving.identity.use_cases import account_status, accounts, errors
 from serving.kernel.db import create_engine
 from serving.kernel.gateway.json_logging import configure_logging
 from serving.kernel.redis import LazyRedis, RedisUnavailable
@@ -79,7 +78,7 @@ def _change_status(args: argparse.Namespace, settings: KernelSettings) -> int:
             account_status.reinstate(engine, redis, user_id)
         else:
             account_status.delete(engine, redis, user_id, ttl)
-    except account_status.NoSuchUser as missing:
+    except errors.NoSuchUser as missing:
         sys.stderr.write(f"no such user: {missing}\n")
         return 1
     except RedisUnavailable as error:
@@ -124,10 +123,10 @@ def _create_admin(parser: argparse.ArgumentParser, args: argparse.Namespace, set
     url = args.database_url or settings.database_url
     engine = create_engine(url)
     try:
-        user = service.create_admin(
+        user = accounts.create_admin(
             engine, email=checked.email, password=password, name=checked.name, phone=checked.phone
         )
-    except service.DuplicateField as duplicate:
+    except errors.DuplicateField as duplicate:
         sys.stderr.write(f"{duplicate.field} is already registered\n")
         return 1
     finally:

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
-from serving.identity.adapters.login_lockout import AccountLocked, LoginLockout, login_identifier
+from serving.identity.adapters.login_lockout import LoginLockout
 from serving.identity.domain.accounts import User
 from serving.identity.domain.addresses import Address
 from serving.identity.schemas import (
@@ -22,8 +22,8 @@ from serving.identity.schemas import (
     UserOut,
 )
 from serving.identity.settings import IdentitySettings
-from serving.identity.use_cases import accounts as service
-from serving.kernel.auth import CurrentPrincipal, Principal, Role, deny_token
+from serving.identity.use_cases import accounts, addresses, errors, sessions
+from serving.kernel.auth import CurrentPrincipal, Principal, Role
 from serving.kernel.field_errors import FieldError
 from serving.kernel.http.deps import Database, GatewayRedis, Settings
 from serving.kernel.http.problems import PROBLEM_RESPONSES, ProblemError
@@ -79,7 +79,7 @@ def _address_out(address: Address) -> AddressOut:
     )
 
 
-def _conflict(duplicate: service.DuplicateField) -> ProblemError:
+def _conflict(duplicate: errors.DuplicateField) -> ProblemError:
     return ProblemError(
         409,
         f"This {duplicate.field} is already registered.",
@@ -88,7 +88,7 @@ def _conflict(duplicate: service.DuplicateField) -> ProblemError:
     )
 
 
-def _token_pair(session: service.Session) -> TokenPair:
+def _token_pair(session: sessions.Session) -> TokenPair:
     return TokenPair(
         access_token=session.access_token,
         expires_in=session.access_expires_in,
@@ -117,10 +117,10 @@ def _caller_id(principal: Principal) -> uuid.UUID:
 def register(body: RegisterRequest, engine: Database, response: Response) -> UserOut:
     response.headers["Cache-Control"] = NO_STORE
     try:
-        user = service.register(
+        user = accounts.register(
             engine, email=body.email, phone=body.phone, password=body.password, name=body.name, role=body.role
         )
-    except service.DuplicateField as duplicate:
+    except errors.DuplicateField as duplicate:
         raise _conflict(duplicate) from None
     response.headers["Location"] = "/api/v1/users/me"
     return _user_out(user)
@@ -143,10 +143,17 @@ def login(
             f"The request is not valid; {message}",
             errors=[FieldError("email", message), FieldError("phone", message)],
         )
-    identifier = login_identifier(body.email, body.phone)
     try:
-        lockout.admit(identifier)
-    except AccountLocked as locked:
+        session = sessions.log_in(
+            engine,
+            lockout,
+            email=body.email,
+            phone=body.phone,
+            password=body.password,
+            settings=settings,
+            identity=identity,
+        )
+    except errors.AccountLocked as locked:
         field = "email" if body.email is not None else "phone"
         raise ProblemError(
             429,
@@ -155,12 +162,12 @@ def login(
             problem_type=LOGIN_LOCKED,
             headers={"Retry-After": str(locked.retry_after_seconds)},
         ) from None
-    user = service.authenticate(engine, email=body.email, phone=body.phone, password=body.password)
-    if user is None:
+    except errors.WrongCredentials:
         # One answer for "no such user" and "wrong password": accounts do not leak.
-        raise ProblemError(401, "The credentials are wrong.", errors=[FieldError("password", "wrong credentials")])
-    lockout.succeeded(identifier)
-    return _token_pair(service.start_session(engine, user, settings, identity))
+        raise ProblemError(
+            401, "The credentials are wrong.", errors=[FieldError("password", "wrong credentials")]
+        ) from None
+    return _token_pair(session)
 
 
 @auth_router.post("/refresh", response_model=TokenPair, summary="Rotate a refresh token for a new token pair")
@@ -169,8 +176,8 @@ def refresh(
 ) -> TokenPair:
     response.headers["Cache-Control"] = NO_STORE
     try:
-        session = service.refresh(engine, body.refresh_token, settings, identity)
-    except service.InvalidRefreshToken:
+        session = sessions.refresh(engine, body.refresh_token, settings, identity)
+    except errors.InvalidRefreshToken:
         raise ProblemError(
             401,
             "The refresh token is invalid, expired or revoked; log in again.",
@@ -183,21 +190,12 @@ def refresh(
     "/logout", status_code=status.HTTP_204_NO_CONTENT, summary="End this login: refresh family and access token"
 )
 def logout(principal: CurrentPrincipal, engine: Database, redis: GatewayRedis) -> Response:
-    if redis is not None:
-        try:
-            # First, so a failure changes nothing and the client can simply retry.
-            deny_token(redis, principal)
-        except RedisUnavailable:
-            raise ProblemError(
-                503, "Logout is unavailable right now; retry shortly.", headers={"Retry-After": "5"}
-            ) from None
-    if principal.session_id is not None:
-        try:
-            user_id, family_id = uuid.UUID(principal.subject), uuid.UUID(principal.session_id)
-        except ValueError:
-            pass  # not a login token: there is no refresh family to revoke
-        else:
-            service.end_session(engine, user_id, family_id)
+    try:
+        sessions.log_out(engine, redis, principal)
+    except RedisUnavailable:
+        raise ProblemError(
+            503, "Logout is unavailable right now; retry shortly.", headers={"Retry-After": "5"}
+        ) from None
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
 
@@ -206,7 +204,7 @@ def logout(principal: CurrentPrincipal, engine: Database, redis: GatewayRedis) -
 
 @users_router.get("/me", response_model=UserOut, summary="The caller's profile")
 def get_me(principal: CurrentPrincipal, engine: Database) -> UserOut:
-    user = service.get_user(engine, _caller_id(principal))
+    user = accounts.get_user(engine, _caller_id(principal))
     if user is None:
         raise ProblemError(404, "No such user.")
     return _user_out(user)
@@ -215,8 +213,8 @@ def get_me(principal: CurrentPrincipal, engine: Database) -> UserOut:
 @users_router.patch("/me", response_model=UserOut, summary="Change the caller's name, email or phone")
 def patch_me(body: UpdateMeRequest, principal: CurrentPrincipal, engine: Database) -> UserOut:
     try:
-        user = service.update_user(engine, _caller_id(principal), body.model_dump(exclude_unset=True))
-    except service.DuplicateField as duplicate:
+        user = accounts.update_user(engine, _caller_id(principal), body.model_dump(exclude_unset=True))
+    except errors.DuplicateField as duplicate:
         raise _conflict(duplicate) from None
     if user is None:
         raise ProblemError(404, "No such user.")
@@ -225,14 +223,14 @@ def patch_me(body: UpdateMeRequest, principal: CurrentPrincipal, engine: Databas
 
 @users_router.get("/me/addresses", response_model=list[AddressOut], summary="The caller's addresses")
 def list_addresses(principal: CurrentPrincipal, engine: Database) -> list[AddressOut]:
-    return [_address_out(a) for a in service.list_addresses(engine, _caller_id(principal))]
+    return [_address_out(a) for a in addresses.list_addresses(engine, _caller_id(principal))]
 
 
 @users_router.post(
     "/me/addresses", status_code=status.HTTP_201_CREATED, response_model=AddressOut, summary="Add an address"
 )
 def add_address(body: AddressIn, principal: CurrentPrincipal, engine: Database, response: Response) -> AddressOut:
-    address = service.add_address(engine, _caller_id(principal), body.model_dump())
+    address = addresses.add_address(engine, _caller_id(principal), body.model_dump())
     if address is None:
         raise ProblemError(404, "No such user.")
     response.headers["Location"] = f"/api/v1/users/me/addresses/{address.address_id}"
@@ -246,7 +244,7 @@ def _no_address(address_id: uuid.UUID) -> ProblemError:
 
 @users_router.get("/me/addresses/{address_id}", response_model=AddressOut, summary="One of the caller's addresses")
 def get_address(address_id: uuid.UUID, principal: CurrentPrincipal, engine: Database) -> AddressOut:
-    address = service.get_address(engine, _caller_id(principal), address_id)
+    address = addresses.get_address(engine, _caller_id(principal), address_id)
     if address is None:
         raise _no_address(address_id)
     return _address_out(address)
@@ -256,7 +254,7 @@ def get_address(address_id: uuid.UUID, principal: CurrentPrincipal, engine: Data
 def patch_address(
     address_id: uuid.UUID, body: AddressPatch, principal: CurrentPrincipal, engine: Database
 ) -> AddressOut:
-    address = service.change_address(engine, _caller_id(principal), address_id, body.model_dump(exclude_unset=True))
+    address = addresses.change_address(engine, _caller_id(principal), address_id, body.model_dump(exclude_unset=True))
     if address is None:
         raise _no_address(address_id)
     return _address_out(address)
@@ -264,7 +262,7 @@ def patch_address(
 
 @users_router.delete("/me/addresses/{address_id}", status_code=status.HTTP_204_NO_CONTENT, summary="Delete an address")
 def delete_address(address_id: uuid.UUID, principal: CurrentPrincipal, engine: Database) -> Response:
-    if not service.remove_address(engine, _caller_id(principal), address_id):
+    if not addresses.remove_address(engine, _caller_id(principal), address_id):
         raise _no_address(address_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)
 
@@ -272,7 +270,7 @@ def delete_address(address_id: uuid.UUID, principal: CurrentPrincipal, engine: D
 @users_router.get("/{user_id}", response_model=UserOut, summary="Any user, for admins")
 def get_user(user_id: uuid.UUID, principal: CurrentPrincipal, engine: Database) -> UserOut:
     # Not a 403 for non-admins: 404 tells nobody which user ids exist.
-    user = service.get_user(engine, user_id) if principal.role is Role.ADMIN else None
+    user = accounts.get_user(engine, user_id) if principal.role is Role.ADMIN else None
     if user is None:
         raise ProblemError(404, f"No user {user_id} was found.")
     return _user_out(user)

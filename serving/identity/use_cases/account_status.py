@@ -20,13 +20,10 @@ from sqlalchemy.engine import Engine
 
 from serving.identity.adapters import repository
 from serving.identity.domain.accounts import normalize_email
+from serving.identity.use_cases.errors import NoSuchUser
 from serving.kernel.auth import allow_subject, deny_subject
 from serving.kernel.clock import utc_now
 from serving.kernel.redis import LazyRedis
-
-
-class NoSuchUser(Exception):
-    pass
 
 
 def suspend(
