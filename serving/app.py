@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from serving.cart import bootstrap as cart_bootstrap
 from serving.cart.entrypoints.router import router as cart_router
-from serving.identity.router import auth_router, users_router
+from serving.identity.entrypoints.auth_router import auth_router, users_router
 from serving.kernel.auth import signing_key
 from serving.kernel.db import LazyEngine
 from serving.kernel.gateway.install import install_gateway

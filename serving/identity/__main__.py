@@ -15,7 +15,7 @@ import sys
 from pydantic import ValidationError
 
 from serving.identity.adapters.login_lockout import LoginLockout, login_identifier
-from serving.identity.schemas import RegisterRequest
+from serving.identity.entrypoints.schemas import RegisterRequest
 from serving.identity.settings import IdentitySettings
 from serving.identity.use_cases import account_status, accounts, errors
 from serving.kernel.db import create_engine

@@ -10,7 +10,7 @@ from fastapi import APIRouter, Depends, Request, Response, status
 from serving.identity.adapters.login_lockout import LoginLockout
 from serving.identity.domain.accounts import User
 from serving.identity.domain.addresses import Address
-from serving.identity.schemas import (
+from serving.identity.entrypoints.schemas import (
     AddressIn,
     AddressOut,
     AddressPatch,

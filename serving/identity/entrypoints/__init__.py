@@ -1,0 +1,1 @@
+"""How the identity service is reached: its HTTP routers and their schemas."""
