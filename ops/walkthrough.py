@@ -31,13 +31,13 @@ def free_port() -> int:
 
 def create_admin(env: Mapping[str, str]) -> tuple[str, str]:
     """A new ADMIN through the operator command; returns (email, password)."""
-    from serving.identity import service
+    from serving.identity.use_cases import accounts
     from serving.kernel.db import create_engine
 
     email, password = f"walkthrough-admin-{secrets.token_hex(4)}@example.com", secrets.token_urlsafe(18)
     engine = create_engine(env["TIFFIN_DATABASE_URL"])
     try:
-        service.create_admin(engine, email=email, password=password, name="Walkthrough admin", phone=None)
+        accounts.create_admin(engine, email=email, password=password, name="Walkthrough admin", phone=None)
     finally:
         engine.dispose()
     return email, password

@@ -14,7 +14,7 @@ from fastapi import FastAPI
 
 from serving.cart import bootstrap as cart_bootstrap
 from serving.cart.entrypoints.router import router as cart_router
-from serving.identity.router import auth_router, users_router
+from serving.identity.entrypoints.routers import ROUTERS as identity_routers
 from serving.kernel.auth import signing_key
 from serving.kernel.db import LazyEngine
 from serving.kernel.gateway.install import install_gateway
@@ -76,8 +76,8 @@ def create_app(
     app.include_router(payments_router, prefix=API_PREFIX)
     for restaurants_router in restaurants_routers:  # restaurants, menus, reviews, offers, search
         app.include_router(restaurants_router, prefix=API_PREFIX)
-    app.include_router(auth_router, prefix=API_PREFIX)
-    app.include_router(users_router, prefix=API_PREFIX)
+    for identity_router in identity_routers:  # auth, users
+        app.include_router(identity_router, prefix=API_PREFIX)
 
     @app.get("/healthz", tags=["ops"], summary="Liveness: the process answers")
     def healthz() -> dict[str, str]:

@@ -15,7 +15,7 @@ class IdentitySettings(BaseSettings):
     refresh_token_ttl_seconds: int = Field(
         default=30 * 24 * 3600, ge=60, description="Lifetime of a refresh token (each rotation starts anew)."
     )
-    # Per-account login throttle (serving/identity/login_lockout.py).
+    # Per-account login throttle (serving/identity/adapters/login_lockout.py).
     login_max_failures: int = Field(
         default=10, ge=1, description="Failed logins per account (email or phone) in the window before it locks."
     )

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 
-from serving.identity import tables as identity_tables
+from serving.identity.adapters import tables as identity_tables
 from serving.orders.adapters import tables as order_tables
 from serving.payments.adapters import sandbox_tables
 from serving.payments.adapters import tables as payment_tables

@@ -122,7 +122,7 @@ def test_services_cross_only_through_the_kernel_contracts_and_each_others_api() 
 
 def test_the_rules_catch_what_they_are_meant_to_catch() -> None:
     assert _violation("serving.cart.router", "serving.orders.router")
-    assert _violation("serving.kernel.auth", "serving.identity.repository")
+    assert _violation("serving.kernel.auth", "serving.identity.adapters.repository")
     assert _violation("serving.orders.service", "serving.settings")
     assert not _violation("serving.cart.router", "serving.orders.api")
     assert not _violation("serving.orders.router", "serving.kernel.auth")

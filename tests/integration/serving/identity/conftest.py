@@ -19,7 +19,7 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
-from serving.identity import service
+from serving.identity.use_cases import accounts
 from serving.kernel.auth import Role
 from serving.settings import ServingSettings
 
@@ -88,7 +88,8 @@ def new_user(client: TestClient, engine: Engine) -> Callable[..., User]:
     def make(role: Role = Role.CUSTOMER) -> User:
         email, phone = unique_email(role.value.lower()), unique_phone()
         if role is Role.ADMIN:
-            user_id = str(service.create_admin(engine, email=email, password=PASSWORD, name="Ops", phone=phone).user_id)
+            admin = accounts.create_admin(engine, email=email, password=PASSWORD, name="Ops", phone=phone)
+            user_id = str(admin.user_id)
         else:
             body = {"email": email, "phone": phone, "password": PASSWORD, "name": "Test User", "role": role.value}
             response = client.post("/api/v1/auth/register", json=body)

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
-from serving.identity.tables import addresses, refresh_tokens, users
+from serving.identity.adapters.tables import addresses, refresh_tokens, users
 
 from .conftest import ADDRESS, PASSWORD, User, unique_email, unique_phone
 

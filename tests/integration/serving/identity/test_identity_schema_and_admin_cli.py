@@ -8,7 +8,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
-from serving.identity.tables import SCHEMA, metadata
+from serving.identity.adapters.tables import SCHEMA, metadata
 from serving.kernel.db import create_engine
 from serving.migrations.registry import VERSION_TABLE
 

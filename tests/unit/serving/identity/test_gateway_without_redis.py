@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
-from serving.identity.schemas import RegisterRequest
+from serving.identity.entrypoints.schemas import RegisterRequest
 from serving.kernel.auth import InvalidToken, Principal, Role, decode_access_token, issue_access_token
 from serving.settings import ServingSettings
 

@@ -1,7 +1,7 @@
 import statistics
 import time
 
-from serving.identity.passwords import hash_password, needs_rehash, verify_password
+from serving.identity.domain.passwords import hash_password, needs_rehash, verify_password
 
 
 def test_a_hash_is_argon2id_salted_and_never_contains_the_password() -> None:

@@ -1,13 +1,13 @@
 import uuid
 from datetime import UTC, datetime, timedelta
 
-from serving.identity.domain import (
+from serving.identity.domain.accounts import normalize_email
+from serving.identity.domain.refresh_tokens import (
     RefreshVerdict,
     StoredRefreshToken,
     hash_refresh_token,
     judge_refresh,
     new_refresh_token,
-    normalize_email,
 )
 
 NOW = datetime(2026, 11, 25, 6, 0, tzinfo=UTC)

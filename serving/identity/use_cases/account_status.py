@@ -18,15 +18,12 @@ from datetime import datetime
 
 from sqlalchemy.engine import Engine
 
-from serving.identity import repository
-from serving.identity.domain import normalize_email
+from serving.identity.adapters import repository
+from serving.identity.domain.accounts import normalize_email
+from serving.identity.use_cases.errors import NoSuchUser
 from serving.kernel.auth import allow_subject, deny_subject
 from serving.kernel.clock import utc_now
 from serving.kernel.redis import LazyRedis
-
-
-class NoSuchUser(Exception):
-    pass
 
 
 def suspend(

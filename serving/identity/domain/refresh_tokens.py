@@ -1,4 +1,4 @@
-"""Identity rules without I/O: who may self-register, and how refresh tokens rotate.
+"""How refresh tokens rotate (no I/O).
 
 Refresh tokens are opaque random strings; only their SHA-256 is stored (they carry
 256 bits of entropy, so a slow hash adds nothing and a fast one allows an indexed
@@ -17,15 +17,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 from enum import Enum
-
-from serving.kernel.auth import Role
-
-SELF_REGISTER_ROLES = frozenset({Role.CUSTOMER, Role.RESTAURANT, Role.COURIER})
-
-
-def normalize_email(email: str) -> str:
-    """Emails are unique regardless of case: we store and compare them lower-cased."""
-    return email.strip().lower()
 
 
 def new_refresh_token() -> str:

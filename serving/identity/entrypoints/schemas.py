@@ -12,7 +12,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, field_validator
 
-from serving.identity.domain import SELF_REGISTER_ROLES, normalize_email
+from serving.identity.domain.accounts import SELF_REGISTER_ROLES, normalize_email
 from serving.kernel.auth import Role
 
 # Pragmatic, not RFC 5322: one @, a dot in the domain, no spaces or controls.

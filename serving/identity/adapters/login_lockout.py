@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
-from serving.identity.domain import normalize_email
+from serving.identity.domain.accounts import normalize_email
 from serving.identity.settings import IdentitySettings
 from serving.kernel.redis import LazyRedis, RedisUnavailable
 
@@ -43,12 +43,6 @@ return 0
 """
 
 
-class AccountLocked(Exception):
-    def __init__(self, retry_after_seconds: int) -> None:
-        super().__init__(f"login locked for {retry_after_seconds} s")
-        self.retry_after_seconds = retry_after_seconds
-
-
 def login_identifier(email: str | None, phone: str | None) -> str:
     """What a lock is keyed by: the email as stored (lower-case), else the phone."""
     return f"email:{normalize_email(email)}" if email is not None else f"phone:{phone}"
@@ -65,8 +59,9 @@ class LoginLockout:
         prefix = f"tiffin:identity:{self.namespace}:login-"
         return prefix + "attempts:" + digest, prefix + "locked:" + digest
 
-    def admit(self, identifier: str) -> None:
-        """Count a login attempt. Raises AccountLocked while the identifier is locked."""
+    def admit(self, identifier: str) -> int | None:
+        """Count a login attempt: None to go ahead, else the whole seconds (at least 1) the
+        identifier stays locked."""
         keys = self._keys(identifier)
         args = (
             self.settings.login_max_failures,
@@ -81,9 +76,8 @@ class LoginLockout:
                 )
             )
         except RedisUnavailable:
-            return  # fail open; LazyRedis logged it
-        if wait_ms > 0:
-            raise AccountLocked(max(1, -(-wait_ms // 1000)))
+            return None  # fail open; LazyRedis logged it
+        return max(1, -(-wait_ms // 1000)) if wait_ms > 0 else None
 
     def succeeded(self, identifier: str) -> None:
         """A correct password: the failures before it no longer count."""

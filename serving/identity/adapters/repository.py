@@ -3,43 +3,21 @@
 from __future__ import annotations
 
 import uuid
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.engine import Connection, Row
+from sqlalchemy.exc import IntegrityError
 
-from serving.identity.domain import StoredRefreshToken
-from serving.identity.tables import addresses, refresh_tokens, users
+from serving.identity.adapters.tables import addresses, refresh_tokens, users
+from serving.identity.domain.accounts import User
+from serving.identity.domain.addresses import Address
+from serving.identity.domain.refresh_tokens import StoredRefreshToken
 from serving.kernel.auth import Role
 
-
-@dataclass(frozen=True)
-class User:
-    user_id: uuid.UUID
-    email: str
-    phone: str | None
-    password_hash: str
-    role: Role
-    name: str
-    created_at: datetime
-    updated_at: datetime
-    suspended_at: datetime | None = None
-
-
-@dataclass(frozen=True)
-class Address:
-    address_id: uuid.UUID
-    user_id: uuid.UUID
-    label: str
-    line: str
-    city: str
-    lat: float
-    lon: float
-    is_default: bool
-    created_at: datetime
-    updated_at: datetime
+# Which request field a unique constraint protects, for the 409's errors[].field.
+_FIELD_BY_CONSTRAINT = {"uq_users_email": "email", "uq_users_phone": "phone"}
 
 
 def _user(row: Row[Any]) -> User:
@@ -89,6 +67,18 @@ def find_user(
         return None
     row = connection.execute(query).first()
     return _user(row) if row is not None else None
+
+
+def duplicate_field(error: IntegrityError) -> str | None:
+    """The field (``email``, ``phone``) whose unique constraint ``error`` broke; None for any other."""
+    diag = getattr(error.orig, "diag", None)
+    return _FIELD_BY_CONSTRAINT.get(getattr(diag, "constraint_name", None) or "")
+
+
+def lock_user(connection: Connection, user_id: uuid.UUID) -> bool:
+    """Lock the user's row until commit (False if there is none): serialises a user's address writes."""
+    row = connection.execute(sa.select(users.c.user_id).where(users.c.user_id == user_id).with_for_update()).first()
+    return row is not None
 
 
 def update_user(connection: Connection, user_id: uuid.UUID, changes: dict[str, Any]) -> User | None:

@@ -19,7 +19,7 @@ users = sa.Table(
     "users",
     metadata,
     sa.Column("user_id", pg.UUID(as_uuid=True), primary_key=True),
-    # Stored lower-cased (domain.normalize_email), so a plain unique constraint is
+    # Stored lower-cased (domain.accounts.normalize_email), so a plain unique constraint is
     # case-insensitive uniqueness.
     sa.Column("email", sa.Text, nullable=False, unique=True),
     sa.Column("phone", sa.Text, nullable=True, unique=True),  # E.164
