@@ -4,7 +4,6 @@ from settings, as ``build_gateway`` does in the API and in ``tiffin consumers``)
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -38,6 +37,7 @@ from serving.payments.domain.gateway import (
     RefundRequest,
 )
 from serving.settings import ServingSettings
+from tests.utils.threads import at_once
 
 pytestmark = pytest.mark.stack
 
@@ -150,19 +150,8 @@ def test_the_transient_card_fails_n_times_per_key_counted_across_processes(
 
 
 def _race(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        results[index] = _outcome(calls[index])
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """The calls released together; each one's ``_outcome``."""
+    return at_once([partial(_outcome, call) for call in calls])
 
 
 def test_concurrent_duplicate_charges_from_two_processes_charge_once(processes: Callable[[], SandboxGateway]) -> None:
