@@ -2,34 +2,13 @@ import uuid
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
-from serving.identity.tables import SCHEMA, metadata
 from serving.kernel.db import create_engine
-from serving.migrations.registry import VERSION_TABLE
 from tests.utils.people import PASSWORD, unique_email
 from tests.utils.processes import run_module
 
 pytestmark = pytest.mark.stack
-
-
-def test_the_identity_migration_creates_exactly_the_tables_the_code_uses(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection,
-                opts={
-                    "include_schemas": True,
-                    "include_name": lambda name, type_, _: type_ != "schema" or name == SCHEMA,
-                    "version_table": VERSION_TABLE,
-                },
-            )
-            assert compare_metadata(context, metadata) == []
-    finally:
-        engine.dispose()
 
 
 def test_create_admin_makes_an_admin_who_can_log_in_and_read_any_user(database_url: str, client: TestClient) -> None:

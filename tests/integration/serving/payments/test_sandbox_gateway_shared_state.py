@@ -11,14 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from serving.app import create_app
 from serving.kernel.auth import Role
-from serving.migrations.registry import VERSION_TABLE
 from serving.payments.adapters import sandbox_tables
 from serving.payments.adapters.sandbox import (
     CARD_DECLINED,
@@ -70,19 +67,6 @@ def processes(settings: ServingSettings) -> Iterator[Callable[[], SandboxGateway
     yield build
     for gateway in built:
         gateway.close()
-
-
-def test_the_migration_creates_exactly_the_sandbox_tables_the_code_uses(db: Engine) -> None:
-    with db.connect() as connection:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "include_schemas": True,
-                "include_name": lambda name, type_, _: type_ != "schema" or name == sandbox_tables.SCHEMA,
-                "version_table": VERSION_TABLE,
-            },
-        )
-        assert compare_metadata(context, sandbox_tables.metadata) == []
 
 
 def _script(gateway: SandboxGateway, number: str, prefix: str) -> list[object]:
