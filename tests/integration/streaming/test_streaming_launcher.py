@@ -1,4 +1,5 @@
-"""streaming/launcher.py without Flink: readiness from the log, failures, stopping a group."""
+"""streaming/launcher.py without Flink, on real child processes: readiness from the log,
+failures, stopping a process group (what needs no process: tests/unit/streaming/)."""
 
 import os
 import subprocess
@@ -13,13 +14,11 @@ from streaming.config import JOB_SUBMITTED_LOG
 from streaming.launcher import (
     JobProcess,
     JobStartError,
-    job_environment,
-    job_log_path,
     start_job,
     stop_job,
     wait_until_running,
 )
-from streaming.paths import LOG4J_CONSOLE_PROPERTIES, REPO_ROOT
+from tests.utils.processes import run_python
 
 JOB_ID = "0123456789abcdef0123456789abcdef"
 OTHER_JOB_ID = "f" * 32
@@ -104,38 +103,6 @@ def test_stop_job_ends_the_whole_process_group(tmp_path: Path) -> None:
     stop_job(proc, timeout=2)  # twice is harmless
 
 
-def test_the_child_environment_points_at_the_repository_and_the_streaming_venv(tmp_path: Path) -> None:
-    python = tmp_path / "venv" / "bin" / "python"
-    env = job_environment(
-        {"TIFFIN_KAFKA_BOOTSTRAP": "127.0.0.1:1"},
-        python=python,
-        connector_jar=tmp_path / "c.jar",
-        log_dir=tmp_path,
-        base_env={"PATH": "/usr/bin", "PYTHONPATH": "/main/env/stuff", "PYTHONHOME": "/x"},
-    )
-    assert env["TIFFIN_KAFKA_BOOTSTRAP"] == "127.0.0.1:1"
-    assert env["PYTHONPATH"] == str(REPO_ROOT)
-    assert env["PATH"].split(os.pathsep)[0] == str(python.parent)
-    assert env["VIRTUAL_ENV"] == str(tmp_path / "venv")
-    assert "PYTHONHOME" not in env
-    assert env["LOG4J_PROPERTIES"] == str(LOG4J_CONSOLE_PROPERTIES)
-    assert LOG4J_CONSOLE_PROPERTIES.is_file()
-    assert env["FLINK_LOG_DIR"] == str(tmp_path)
-    assert env["TIFFIN_FLINK_CONNECTOR_JAR"] == str(tmp_path / "c.jar")
-
-
-def test_logs_go_to_the_stack_log_folder(tmp_path: Path) -> None:
-    path = job_log_path("city_order_metrics", {"TIFFIN_STACK_DIR": str(tmp_path)})
-    assert path == tmp_path / "logs" / "streaming-city_order_metrics.log"
-
-
-def test_unknown_jobs_and_missing_interpreters_are_refused(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="unknown streaming job"):
-        start_job("surge", {"TIFFIN_STACK_DIR": str(tmp_path)})
-    with pytest.raises(FileNotFoundError):
-        start_job("city_order_metrics", {"TIFFIN_STACK_DIR": str(tmp_path)}, python=tmp_path / "nope")
-
-
 def test_start_job_runs_the_module_and_reports_a_crash(tmp_path: Path) -> None:
     # The main environment has no pyflink, so the job module dies on import: a real
     # start_job -> crash -> JobStartError round trip, with the interpreter's message.
@@ -159,4 +126,5 @@ def test_start_job_runs_the_module_and_reports_a_crash(tmp_path: Path) -> None:
 
 def test_the_launcher_does_not_import_pyflink() -> None:
     code = "import sys, streaming.launcher, streaming.config; sys.exit('pyflink' in sys.modules)"
-    assert subprocess.call([sys.executable, "-c", code], cwd=REPO_ROOT) == 0
+    done = run_python("-c", code)
+    assert done.returncode == 0, done.stderr
