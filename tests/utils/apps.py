@@ -1,4 +1,5 @@
-"""Apps under test, each on settings of its own."""
+"""Apps under test, each on settings of its own (``make_client`` is a fixture: a conftest
+imports it where the tests want it)."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ from collections.abc import Callable, Iterator
 from contextlib import ExitStack, contextmanager
 from typing import Any
 
+import pytest
 from fastapi.testclient import TestClient
 
 from serving.app import create_app
@@ -25,4 +27,12 @@ def client_maker(settings: ServingSettings, name: str) -> Iterator[Callable[...,
             app = create_app(settings.changed(**options))
             return clients.enter_context(TestClient(app, raise_server_exceptions=False))
 
+        yield make
+
+
+@pytest.fixture
+def make_client(settings: ServingSettings) -> Iterator[Callable[..., TestClient]]:
+    """``make_client(**setting_overrides)`` -> a client of an app with its own settings
+    (the module's ``settings`` changed so)."""
+    with client_maker(settings, "test-app") as make:
         yield make

@@ -1,10 +1,13 @@
-"""What the code under test logs, kept for the test to read."""
+"""What the code under test logs, kept for the test to read (``logs`` is a fixture: a
+conftest imports it where the tests want it)."""
 
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+
+import pytest
 
 
 class LogRecords(logging.Handler):
@@ -34,3 +37,10 @@ def collected_logs(*filters: logging.Filter) -> Iterator[LogRecords]:
         yield handler
     finally:
         logging.getLogger().removeHandler(handler)
+
+
+@pytest.fixture
+def logs() -> Iterator[LogRecords]:
+    """What the root logger receives during the test."""
+    with collected_logs() as records:
+        yield records

@@ -9,6 +9,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 import httpx
+import pytest
+from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from serving.identity import service as identity
@@ -100,10 +102,12 @@ def register(
     return User(user_id, email.lower(), phone, role, tokens["access_token"], tokens["refresh_token"])
 
 
-def user_maker(http: httpx.Client, engine: Engine) -> Callable[..., User]:
-    """``make(role=CUSTOMER)`` -> ``register``: a new account of that role with an email
-    and a phone of its own, logged in."""
-    return lambda role=Role.CUSTOMER: register(http, role, engine=engine, phone=unique_phone())
+@pytest.fixture(scope="module")
+def new_user(client: TestClient, engine: Engine) -> Callable[..., User]:
+    """``new_user(role=CUSTOMER)`` -> ``register``: a new account of that role, with an
+    email and a phone of its own, logged in on the module's app (a fixture: a conftest
+    imports it where the tests want it)."""
+    return lambda role=Role.CUSTOMER: register(client, role, engine=engine, phone=unique_phone())
 
 
 # An address body the identity API accepts (POST /users/me/addresses).
