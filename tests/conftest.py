@@ -14,9 +14,9 @@ from collections.abc import Callable, Iterator
 
 import pytest
 
+from ops.environment import patched_environ
 from ops.stack.config import StackConfig
 from ops.stack.manager import LocalStack
-from tests.utils.env import patched_environ
 
 # TEST_STACK is also imported from here by the command that stops the stack (docs/testing.md).
 from tests.utils.stack import TEST_STACK, Databases, KafkaControl, PostgresControl

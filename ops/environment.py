@@ -1,4 +1,5 @@
-"""Environment variables set for a while."""
+"""Environment variables set for a while (the demo's in-process Dagster run, the tests'
+session stack)."""
 
 from __future__ import annotations
 
@@ -10,7 +11,7 @@ from contextlib import contextmanager
 @contextmanager
 def patched_environ(values: Mapping[str, str]) -> Iterator[None]:
     """``os.environ`` with ``values`` set until the block ends, then exactly as before
-    (for a session-wide patch, where pytest's function-scoped monkeypatch cannot go)."""
+    (a test's session-wide patch, where pytest's function-scoped monkeypatch cannot go)."""
     saved = {key: os.environ.get(key) for key in values}
     os.environ.update(values)
     try:
