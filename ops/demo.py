@@ -9,12 +9,9 @@ order generator later.
 from __future__ import annotations
 
 import json
-import os
 import sys
 import time
 import uuid
-from collections.abc import Iterator, Mapping
-from contextlib import contextmanager
 from datetime import UTC, datetime
 from itertools import islice
 from typing import TYPE_CHECKING
@@ -26,6 +23,7 @@ from rich.table import Table
 
 from contracts.topics import CITY_ORDER_METRICS, ORDERS
 from ops.demo_checks import Check, Ledger, PlacedOrder, compare_windows, duplicates, window_start
+from ops.environment import patched_environ
 from ops.kafka_reader import end_offsets, read_from
 from ops.processes import Background, start_api, start_relay
 from ops.stack.config import StackConfig
@@ -235,7 +233,7 @@ class Demo:
         started = time.monotonic()
         # AppTest runs the page in this process: it reads the stack's settings from the
         # environment, which is put back afterwards so nothing leaks into the caller.
-        with _environment(self.config.env()):
+        with patched_environ(self.config.env()):
             app = AppTest.from_file(str(REPO_ROOT / "dashboards" / "streamlit_app.py"), default_timeout=60).run()
         rendered = " ".join(str(m.value) for m in app.metric) if app.metric else ""
         ok = not app.exception and bool(app.metric)
@@ -257,20 +255,6 @@ class Demo:
                 "Look around: `tiffin dashboard`, `tiffin dagster`, docs/stack.md (kcat); "
                 "stop with `tiffin stack down`."
             )
-
-
-@contextmanager
-def _environment(overrides: Mapping[str, str]) -> Iterator[None]:
-    saved = {key: os.environ.get(key) for key in overrides}
-    os.environ.update(overrides)
-    try:
-        yield
-    finally:
-        for key, value in saved.items():
-            if value is None:
-                os.environ.pop(key, None)
-            else:
-                os.environ[key] = value
 
 
 def _windows(records: list[object]) -> dict[tuple[str, datetime], tuple[int, int]]:

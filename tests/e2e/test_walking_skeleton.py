@@ -5,13 +5,13 @@ burst of traffic. Every check compares a layer's own data with the orders placed
 """
 
 import io
-import socket
 
 import pytest
 from rich.console import Console
 
 from ops.demo import Demo
 from ops.stack.config import StackConfig
+from tests.utils.ports import free_port
 
 pytestmark = [pytest.mark.stack, pytest.mark.flink]
 
@@ -26,17 +26,11 @@ LAYERS = {
 }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 def test_orders_placed_over_http_reach_kafka_flink_the_raw_layer_the_mart_and_the_page(
     stack: StackConfig,
 ) -> None:
     output = io.StringIO()
-    demo = Demo(stack, rate=3, duration_s=8, api_port=_free_port(), console=Console(file=output, width=200))
+    demo = Demo(stack, rate=3, duration_s=8, api_port=free_port(), console=Console(file=output, width=200))
 
     passed = demo.run()
 

@@ -16,9 +16,7 @@ server's event loop and its thread pool, as a hostile client's would.
 from __future__ import annotations
 
 import json
-import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,7 +24,6 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
@@ -36,22 +33,15 @@ from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.kernel.db import create_engine
 from serving.migrations.registry import migrate
+from serving.payments.adapters.sandbox import CARD_SUCCEEDS
 from serving.settings import ServingSettings
+from tests.utils.payments import card, new_key
+from tests.utils.people import register
+from tests.utils.servers import served
 
-PASSWORD = "correct horse battery staple"
-CARD_SUCCEEDS = "4242424242424242"  # docs/payments.md: the sandbox's test cards
-CARD_DECLINED = "4000000000000002"
 ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 DELIVERY_STEPS = ("ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED")
 PROBLEM = "application/problem+json"
-
-
-def new_key() -> str:
-    return f"key-{uuid.uuid4().hex}"
-
-
-def card(number: str = CARD_SUCCEEDS) -> dict[str, Any]:
-    return {"number": number, "expiry_month": 12, "expiry_year": 2030, "cvc": "123"}
 
 
 def problem_fields(response: httpx.Response) -> list[str]:
@@ -116,15 +106,8 @@ class Kit:
 
     def register(self, role: Role = Role.CUSTOMER, phone: str | None = None) -> Actor:
         """A registered, logged-in user (Argon2 twice: keep these few)."""
-        email = f"{role.value.lower()}-{uuid.uuid4().hex[:10]}@example.com"
-        body = {"email": email, "password": PASSWORD, "name": "Security Probe", "role": role.value}
-        if phone is not None:
-            body["phone"] = phone
-        registered = self.http.post("/api/v1/auth/register", json=body)
-        assert registered.status_code == 201, registered.text
-        login = self.http.post("/api/v1/auth/login", json={"email": email, "password": PASSWORD})
-        assert login.status_code == 200, login.text
-        return Actor(registered.json()["user_id"], role, login.json()["access_token"], email)
+        user = register(self.http, role, phone=phone, name="Security Probe")
+        return Actor(user.user_id, role, user.access_token, user.email)
 
     # --- restaurants -------------------------------------------------------------------
 
@@ -278,30 +261,11 @@ def kit(client: TestClient, security_settings: ServingSettings) -> Kit:
     return Kit(client, security_settings)
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="session")
 def live_url(security_settings: ServingSettings) -> Iterator[str]:
     """A second app on the same database behind a real uvicorn server in a thread."""
-    port = _free_port()
-    config = uvicorn.Config(create_app(security_settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    try:
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+    with served(create_app(security_settings)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

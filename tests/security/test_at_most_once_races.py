@@ -30,6 +30,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Engine
 
 from serving.kernel.auth import Role
+from tests.utils.payments import new_key
 
 pytestmark = pytest.mark.stack
 
@@ -49,10 +50,6 @@ def fields(response: httpx.Response) -> list[str]:
 
 def statuses(responses: list[httpx.Response]) -> list[int]:
     return sorted(r.status_code for r in responses)
-
-
-def new_key() -> str:
-    return f"key-{uuid.uuid4().hex}"
 
 
 # --- payments --------------------------------------------------------------------------

@@ -33,6 +33,7 @@ import pytest
 from serving.app import create_app
 from serving.kernel.auth import Role
 from serving.settings import ServingSettings
+from tests.utils.people import PASSWORD  # the one every test account has
 
 pytestmark = pytest.mark.stack
 
@@ -41,7 +42,6 @@ BUILD_ONLY_SECRET = "a-secret-for-building-the-app-to-read-its-routes-" + "x" * 
 Path = tuple[str | int, ...]
 SPEC = create_app(ServingSettings.of(jwt_secret=BUILD_ONLY_SECRET)).openapi()
 VALIDATION = "urn:tiffin:problem:validation"
-PASSWORD = "correct horse battery staple"  # as tests/security/conftest.py registers users
 
 
 # --- the fields, from the OpenAPI document ---------------------------------------------

@@ -15,8 +15,7 @@ import pytest
 import redis
 import sqlalchemy as sa
 from fastapi.testclient import TestClient
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.admin import NewTopic
+from kafka import KafkaConsumer, TopicPartition
 from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
@@ -32,6 +31,9 @@ from serving.orders.adapters import repository as orders_repository
 from serving.orders.adapters.tables import order_lines, orders, outbox
 from serving.orders.domain.events import order_placed_envelope
 from serving.settings import ServingSettings
+from tests.utils.people import auth_for
+from tests.utils.rows import row_counts
+from tests.utils.topics import temporary_topic
 
 # One migrated database per test module keeps the run fast (creating and dropping a
 # PostgreSQL database costs a checkpoint each); tests that need an empty outbox ask
@@ -116,10 +118,7 @@ def owners_table(engine: Engine) -> OwnersTable:
 def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
     """``auth(subject, role)`` -> an Authorization header."""
 
-    def header(subject: str, role: Role = Role.CUSTOMER) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_access_token(subject, role, settings)}"}
-
-    return header
+    return auth_for(settings)
 
 
 def _new_customer() -> str:
@@ -195,15 +194,7 @@ def store_order(engine: Engine) -> Callable[..., uuid.UUID]:
 @pytest.fixture
 def count_rows(engine: Engine) -> Callable[[], dict[str, int]]:
     """Rows in the orders tables now; compare before and after a request."""
-
-    def count() -> dict[str, int]:
-        with engine.connect() as connection:
-            return {
-                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                for table in (orders, order_lines, outbox)
-            }
-
-    return count
+    return lambda: row_counts(engine, (orders, order_lines, outbox))
 
 
 @dataclass(frozen=True)
@@ -274,17 +265,8 @@ def topic_window(stack: StackConfig) -> Callable[[str], TopicWindow]:
 @pytest.fixture
 def private_topic(stack: StackConfig) -> Iterator[str]:
     """A throw-away 3-partition topic, for records no other test's consumer expects."""
-    name = f"test.serving-relay.{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap, client_id="serving-tests")
-    try:
-        admin.create_topics([NewTopic(name=name, num_partitions=3, replication_factor=1)])
+    with temporary_topic(stack.kafka_bootstrap, "test.serving-relay", partitions=3) as name:
         yield name
-    finally:
-        try:
-            admin.delete_topics([name])
-        except Exception:  # the broker may be mid-restart; the topic is harmless
-            pass
-        admin.close()
 
 
 class FreshOrders:

@@ -8,8 +8,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.kernel.auth import Role
-
-from .conftest import ADDRESS, User
+from tests.utils.people import ADDRESS, User
 
 pytestmark = pytest.mark.stack
 

@@ -7,8 +7,7 @@ from fastapi.testclient import TestClient
 
 from serving.kernel.auth import Role
 from serving.settings import ServingSettings
-
-from .conftest import PASSWORD, User, unique_email, unique_phone
+from tests.utils.people import PASSWORD, User, unique_email, unique_phone
 
 pytestmark = pytest.mark.stack
 

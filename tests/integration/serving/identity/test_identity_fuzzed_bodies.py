@@ -8,7 +8,7 @@ from fastapi.testclient import TestClient
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from .conftest import User
+from tests.utils.people import User
 
 pytestmark = pytest.mark.stack
 

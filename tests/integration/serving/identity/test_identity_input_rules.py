@@ -7,8 +7,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from serving.identity.adapters.tables import addresses, refresh_tokens, users
-
-from .conftest import ADDRESS, PASSWORD, User, unique_email, unique_phone
+from tests.utils.people import ADDRESS, PASSWORD, User, unique_email, unique_phone
 
 pytestmark = pytest.mark.stack
 

@@ -1,57 +1,27 @@
-import subprocess
-import sys
 import uuid
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 
-from serving.identity.adapters.tables import SCHEMA, metadata
 from serving.kernel.db import create_engine
-from serving.migrations.registry import VERSION_TABLE
-
-from .conftest import PASSWORD, unique_email
+from tests.utils.people import PASSWORD, unique_email
+from tests.utils.processes import run_module
 
 pytestmark = pytest.mark.stack
 
 
-def test_the_identity_migration_creates_exactly_the_tables_the_code_uses(database_url: str) -> None:
-    engine = create_engine(database_url)
-    try:
-        with engine.connect() as connection:
-            context = MigrationContext.configure(
-                connection,
-                opts={
-                    "include_schemas": True,
-                    "include_name": lambda name, type_, _: type_ != "schema" or name == SCHEMA,
-                    "version_table": VERSION_TABLE,
-                },
-            )
-            assert compare_metadata(context, metadata) == []
-    finally:
-        engine.dispose()
-
-
 def test_create_admin_makes_an_admin_who_can_log_in_and_read_any_user(database_url: str, client: TestClient) -> None:
     email = unique_email("ops")
-    result = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "serving.identity",
-            "create-admin",
-            "--email",
-            email,
-            "--password-stdin",
-            "--database-url",
-            database_url,
-        ],
+    result = run_module(
+        "serving.identity",
+        "create-admin",
+        "--email",
+        email,
+        "--password-stdin",
+        "--database-url",
+        database_url,
         input=PASSWORD + "\n",
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert result.returncode == 0, result.stderr
     admin_id = str(uuid.UUID(result.stdout.strip()))
@@ -62,22 +32,15 @@ def test_create_admin_makes_an_admin_who_can_log_in_and_read_any_user(database_u
     me = client.get(f"/api/v1/users/{admin_id}", headers=headers)
     assert me.status_code == 200 and me.json()["role"] == "ADMIN"
 
-    again = subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "serving.identity",
-            "create-admin",
-            "--email",
-            email.upper(),
-            "--password",
-            PASSWORD,
-            "--database-url",
-            database_url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=60,
+    again = run_module(
+        "serving.identity",
+        "create-admin",
+        "--email",
+        email.upper(),
+        "--password",
+        PASSWORD,
+        "--database-url",
+        database_url,
     )
     assert again.returncode == 1 and "email" in again.stderr
 

@@ -4,9 +4,6 @@ an operator can lift it, and a successful login resets the count."""
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 import time
 import uuid
 from collections.abc import Callable, Iterator
@@ -20,8 +17,8 @@ from fastapi.testclient import TestClient
 
 from serving.app import create_app
 from serving.settings import ServingSettings
-
-from .conftest import PASSWORD, User
+from tests.utils.people import PASSWORD, User
+from tests.utils.processes import run_module
 
 pytestmark = pytest.mark.stack
 
@@ -94,17 +91,16 @@ def test_an_operator_lifts_the_lock_with_the_identity_cli(
     assert [login(client, user.email, WRONG).status_code for _ in range(2)] == [401, 401]
     assert_locked(login(client, user.email, PASSWORD))
 
-    unlock = subprocess.run(
-        [sys.executable, "-m", "serving.identity", "unlock", "--email", user.email.upper()],
+    unlock = run_module(
+        "serving.identity",
+        "unlock",
+        "--email",
+        user.email.upper(),
         env={
-            **os.environ,
             "TIFFIN_REDIS_URL": settings.redis_url,
             "TIFFIN_SERVICE_NAME": service_name,
             "TIFFIN_JWT_SECRET": str(settings.jwt_secret),
         },
-        capture_output=True,
-        text=True,
-        timeout=60,
     )
     assert unlock.returncode == 0, unlock.stderr
     assert login(client, user.email, PASSWORD).status_code == 200

@@ -8,8 +8,7 @@ from fastapi.testclient import TestClient
 
 from ops.stack.config import StackConfig
 from serving.kernel.gateway.token_bucket import LUA_TAKE
-
-from .conftest import User
+from tests.utils.people import User
 
 pytestmark = pytest.mark.stack
 

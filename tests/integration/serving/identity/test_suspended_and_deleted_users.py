@@ -4,9 +4,7 @@ no identity user keep working."""
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Callable
 
 import pytest
@@ -15,8 +13,8 @@ from fastapi.testclient import TestClient
 
 from serving.kernel.auth import Role, issue_access_token
 from serving.settings import ServingSettings
-
-from .conftest import PASSWORD, User
+from tests.utils.people import PASSWORD, User
+from tests.utils.processes import run_module
 
 pytestmark = pytest.mark.stack
 
@@ -26,10 +24,8 @@ def operator(settings: ServingSettings) -> Callable[..., subprocess.CompletedPro
     """``operator("suspend", "--email", …)``: the identity CLI, as an operator runs it."""
 
     def run(*args: str) -> subprocess.CompletedProcess[str]:
-        env = {**os.environ, "TIFFIN_DATABASE_URL": settings.database_url, "TIFFIN_REDIS_URL": settings.redis_url}
-        return subprocess.run(
-            [sys.executable, "-m", "serving.identity", *args], env=env, capture_output=True, text=True, timeout=60
-        )
+        env = {"TIFFIN_DATABASE_URL": settings.database_url, "TIFFIN_REDIS_URL": settings.redis_url}
+        return run_module("serving.identity", *args, env=env)
 
     return run
 

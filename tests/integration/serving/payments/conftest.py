@@ -14,15 +14,18 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
-from serving.kernel.auth import Role, issue_access_token
 from serving.kernel.db import create_engine
 from serving.payments.adapters import tables
 from serving.payments.adapters.retry import RetryPolicy
-from serving.payments.adapters.sandbox import CARD_SUCCEEDS, SandboxGateway
+from serving.payments.adapters.sandbox import SandboxGateway
 from serving.payments.bootstrap import payments_service
 from serving.payments.entrypoints import deps as payments_deps
 from serving.payments.service import Payments
 from serving.settings import ServingSettings
+from tests.utils.payments import card, new_key
+from tests.utils.people import auth_for, customer_id
+from tests.utils.rows import row_counts
+from tests.utils.settings import settings_for
 
 TRANSIENT_FAILURES = 2
 MAX_ATTEMPTS = 4
@@ -31,19 +34,16 @@ MAX_ATTEMPTS = 4
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
     """Overrides the serving conftest's: fast retries, no rate limits, the stack's Redis."""
-    options: dict[str, Any] = {
-        "database_url": database_url,
-        "kafka_bootstrap": stack.kafka_bootstrap,
-        "jwt_secret": f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
-        "service_name": f"payments-test-{uuid.uuid4().hex[:6]}",
-        "payments_gateway_max_attempts": MAX_ATTEMPTS,
-        "payments_retry_initial_seconds": 0.001,
-        "payments_retry_cap_seconds": 0.005,
-        "payments_sandbox_transient_failures": TRANSIENT_FAILURES,
-        "redis_url": stack.redis_url,
-        "rate_limit_enabled": False,
-    }
-    return ServingSettings.of(**options)
+    return settings_for(
+        database_url,
+        stack,
+        "payments-test",
+        payments_gateway_max_attempts=MAX_ATTEMPTS,
+        payments_retry_initial_seconds=0.001,
+        payments_retry_cap_seconds=0.005,
+        payments_sandbox_transient_failures=TRANSIENT_FAILURES,
+        rate_limit_enabled=False,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -52,13 +52,11 @@ def gateway() -> SandboxGateway:
 
 
 @pytest.fixture(scope="module")
-def client(settings: ServingSettings, gateway: SandboxGateway, database_url: str) -> Iterator[TestClient]:
-    engine = create_engine(database_url)
+def client(settings: ServingSettings, gateway: SandboxGateway, engine: Engine) -> Iterator[TestClient]:
     service = payments_service(settings, engine, gateway)  # with the gateway the tests inspect
     app = create_app(settings, overrides={payments_deps.payments_service: lambda: service})
     with TestClient(app, raise_server_exceptions=False) as test_client:
         yield test_client
-    engine.dispose()
 
 
 @pytest.fixture(scope="module")
@@ -72,22 +70,7 @@ def payments(database_url: str, gateway: SandboxGateway) -> Iterator[Payments]:
 @pytest.fixture(scope="module")
 def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
     """``auth(subject, role=CUSTOMER, key=None)`` -> headers (with an Idempotency-Key if given)."""
-
-    def headers(subject: str, role: Role = Role.CUSTOMER, key: str | None = None) -> dict[str, str]:
-        result = {"Authorization": f"Bearer {issue_access_token(subject, role, settings)}"}
-        if key is not None:
-            result["Idempotency-Key"] = key
-        return result
-
-    return headers
-
-
-def new_key() -> str:
-    return f"key-{uuid.uuid4().hex}"
-
-
-def card(number: str = CARD_SUCCEEDS) -> dict[str, Any]:
-    return {"number": number, "expiry_month": 12, "expiry_year": 2030, "cvc": "123"}
+    return auth_for(settings)
 
 
 def payment_body(
@@ -141,24 +124,15 @@ def pay(
 
 
 @pytest.fixture(scope="module")
-def db(database_url: str) -> Iterator[Engine]:
-    engine = create_engine(database_url)
-    yield engine
-    engine.dispose()
+def db(engine: Engine) -> Engine:
+    """The serving conftest's ``engine``, by the name these tests use."""
+    return engine
 
 
 @pytest.fixture
 def count_rows(db: Engine) -> Callable[[], dict[str, int]]:
     """Rows in every payments table now; compare before and after a request."""
-
-    def count() -> dict[str, int]:
-        with db.connect() as connection:
-            return {
-                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                for table in tables.metadata.sorted_tables
-            }
-
-    return count
+    return lambda: row_counts(db, tables.metadata.sorted_tables)
 
 
 @pytest.fixture
@@ -178,14 +152,10 @@ def events_for(db: Engine) -> Callable[[str], list[dict[str, Any]]]:
     return events
 
 
-def customer() -> str:
-    return f"cust-{uuid.uuid4().hex[:10]}"
-
-
 @pytest.fixture(scope="module")
 def new_customer() -> Callable[[], str]:
     """A random customer id, so tests never share wallets."""
-    return customer
+    return customer_id
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@ from settings, as ``build_gateway`` does in the API and in ``tiffin consumers``)
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable, Iterator
 from functools import partial
@@ -12,14 +11,11 @@ from typing import Any
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from serving.app import create_app
 from serving.kernel.auth import Role
-from serving.migrations.registry import VERSION_TABLE
 from serving.payments.adapters import sandbox_tables
 from serving.payments.adapters.sandbox import (
     CARD_DECLINED,
@@ -38,6 +34,7 @@ from serving.payments.domain.gateway import (
     RefundRequest,
 )
 from serving.settings import ServingSettings
+from tests.utils.threads import at_once
 
 pytestmark = pytest.mark.stack
 
@@ -70,19 +67,6 @@ def processes(settings: ServingSettings) -> Iterator[Callable[[], SandboxGateway
     yield build
     for gateway in built:
         gateway.close()
-
-
-def test_the_migration_creates_exactly_the_sandbox_tables_the_code_uses(db: Engine) -> None:
-    with db.connect() as connection:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "include_schemas": True,
-                "include_name": lambda name, type_, _: type_ != "schema" or name == sandbox_tables.SCHEMA,
-                "version_table": VERSION_TABLE,
-            },
-        )
-        assert compare_metadata(context, sandbox_tables.metadata) == []
 
 
 def _script(gateway: SandboxGateway, number: str, prefix: str) -> list[object]:
@@ -150,19 +134,8 @@ def test_the_transient_card_fails_n_times_per_key_counted_across_processes(
 
 
 def _race(calls: list[Callable[[], object]]) -> list[object]:
-    barrier = threading.Barrier(len(calls))
-    results: list[object] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        results[index] = _outcome(calls[index])
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(timeout=60)
-    return results
+    """The calls released together; each one's ``_outcome``."""
+    return at_once([partial(_outcome, call) for call in calls])
 
 
 def test_concurrent_duplicate_charges_from_two_processes_charge_once(processes: Callable[[], SandboxGateway]) -> None:

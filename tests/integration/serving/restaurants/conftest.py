@@ -9,14 +9,15 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-import sqlalchemy as sa
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.kernel.auth import Role, issue_access_token
+from serving.kernel.auth import Role
 from serving.restaurants.adapters.tables import menu_categories, menu_items, outbox, restaurants, reviews
 from serving.settings import ServingSettings
+from tests.utils.people import auth_for
+from tests.utils.rows import row_counts
 
 
 @pytest.fixture(scope="module")
@@ -36,10 +37,7 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
 
 @pytest.fixture(scope="module")
 def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
-    def header(subject: str, role: Role = Role.CUSTOMER) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_access_token(subject, role, settings)}"}
-
-    return header
+    return auth_for(settings)
 
 
 def restaurant_body(**overrides: Any) -> dict[str, Any]:
@@ -91,14 +89,7 @@ def new_owner(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callab
 
 @pytest.fixture
 def count_rows(engine: Engine) -> Callable[[], dict[str, int]]:
-    def count() -> dict[str, int]:
-        with engine.connect() as connection:
-            return {
-                table.name: connection.execute(sa.select(sa.func.count()).select_from(table)).scalar_one()
-                for table in (restaurants, menu_categories, menu_items, outbox, reviews)
-            }
-
-    return count
+    return lambda: row_counts(engine, (restaurants, menu_categories, menu_items, outbox, reviews))
 
 
 # The order lifecycle's main line; an admin may apply every move of it.

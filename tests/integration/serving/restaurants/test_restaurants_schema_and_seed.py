@@ -1,31 +1,15 @@
-"""The restaurants migration matches the code's tables; the real-data seed loads idempotently."""
+"""The real-data seed loads idempotently (the schema itself: tests/integration/serving/test_serving_migrations.py)."""
 
 from __future__ import annotations
 
 import pytest
 import sqlalchemy as sa
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy.engine import Engine
 
-from serving.migrations.registry import VERSION_TABLE
-from serving.restaurants.adapters.tables import SCHEMA, menu_items, metadata, outbox, restaurants
+from serving.restaurants.adapters.tables import menu_items, outbox, restaurants
 from serving.restaurants.entrypoints.seed import restaurant_uuid, seed, seed_owner
 
 pytestmark = pytest.mark.stack
-
-
-def test_the_migration_creates_exactly_the_restaurants_tables_the_code_uses(engine: Engine) -> None:
-    with engine.connect() as connection:
-        context = MigrationContext.configure(
-            connection,
-            opts={
-                "include_schemas": True,
-                "include_name": lambda name, type_, _: type_ != "schema" or name == SCHEMA,
-                "version_table": VERSION_TABLE,
-            },
-        )
-        assert compare_metadata(context, metadata) == []
 
 
 def test_seeding_loads_real_restaurants_once_and_again_changes_nothing(engine: Engine) -> None:

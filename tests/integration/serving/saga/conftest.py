@@ -45,6 +45,7 @@ from serving.payments.entrypoints import consumers as payments_consumers
 from serving.payments.entrypoints.schemas import CreatePaymentRequest, TopUpRequest
 from serving.payments.service import Payments
 from serving.settings import ServingSettings
+from tests.utils.people import customer_id
 
 CARD = {"expiry_month": 12, "expiry_year": 2030, "cvc": "123"}
 ADMIN = Principal(subject="admin-1", role=Role.ADMIN)
@@ -253,4 +254,4 @@ def saga(engine: Engine, settings: ServingSettings) -> Iterator[SagaRig]:
 
 @pytest.fixture
 def customer() -> str:
-    return f"cust-{uuid.uuid4().hex[:10]}"
+    return customer_id()

@@ -10,7 +10,6 @@ concurrent placements, and a cancelled order gives its redemption back.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
@@ -27,6 +26,7 @@ from serving.kernel.auth import Role, issue_access_token
 from serving.orders.adapters.tables import orders, outbox
 from serving.restaurants.adapters.tables import offers
 from serving.settings import ServingSettings
+from tests.utils.threads import at_once
 
 pytestmark = pytest.mark.stack
 
@@ -335,22 +335,6 @@ def test_a_once_per_customer_offer_works_once_until_that_order_is_cancelled(
     assert after_cancel.json()["discount_minor"] == 5000
 
 
-def _race(attempts: list[Callable[[], Any]]) -> list[Any]:
-    barrier = threading.Barrier(len(attempts))
-    results: list[Any] = [None] * len(attempts)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        results[index] = attempts[index]()
-
-    threads = [threading.Thread(target=run, args=(i,)) for i in range(len(attempts))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_concurrent_placements_by_one_customer_redeem_a_once_per_customer_offer_exactly_once(
     engine: Engine, kitchen: Callable[[], Kitchen], order: Callable[..., Any]
 ) -> None:
@@ -363,7 +347,7 @@ def test_concurrent_placements_by_one_customer_redeem_a_once_per_customer_offer_
         def place(k: Kitchen = k, lines: list[dict[str, Any]] = lines, customer: str = customer) -> Any:
             return order(k.rid, lines, customer=customer, offer_code="ONCE")
 
-        results = _race([place] * 4)
+        results = at_once([place] * 4)
 
         assert sorted(r.status_code for r in results) == [201, 422, 422, 422], [r.text for r in results]
         assert all(_fields(r) == ["offer_code"] for r in results if r.status_code == 422)
@@ -382,7 +366,7 @@ def test_concurrent_duplicates_under_one_idempotency_key_with_a_limited_offer_ge
     k.offer("ONCEMORE", kind="FLAT", value=1000, per_user_limit=1)
     customer, key = f"cust-{uuid.uuid4().hex[:10]}", uuid.uuid4().hex
 
-    results = _race(
+    results = at_once(
         [lambda: order(k.rid, lines, customer=customer, offer_code="ONCEMORE", headers={"Idempotency-Key": key})] * 2
     )
 

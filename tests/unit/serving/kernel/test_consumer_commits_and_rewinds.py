@@ -1,5 +1,5 @@
 """The consumer framework's offset bookkeeping after a failure (pure; the whole loop runs
-against real Kafka in tests/integration/serving/saga/test_idempotent_consumer_framework.py)."""
+against real Kafka in tests/integration/serving/kernel/test_idempotent_consumer_framework.py)."""
 
 from __future__ import annotations
 

@@ -7,7 +7,6 @@ import http.client
 import json
 import logging
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Any
 
@@ -16,29 +15,10 @@ import pytest
 
 from serving.app import create_app
 from serving.settings import ServingSettings
-
-from .conftest import served
+from tests.utils.logs import LogRecords
+from tests.utils.servers import served
 
 pytestmark = pytest.mark.stack
-
-
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-
-@pytest.fixture
-def logs() -> Iterator[Collect]:
-    handler = Collect()
-    logging.getLogger().addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logging.getLogger().removeHandler(handler)
 
 
 def signed(settings: ServingSettings, **claims: Any) -> str:
@@ -63,7 +43,7 @@ def get(connection: http.client.HTTPConnection, path: str, token: str | None = N
     ids=["exp-10e20", "exp-infinity", "iat-infinity", "nbf-infinity"],
 )
 def test_a_validly_signed_token_with_an_exp_beyond_the_calendar_is_a_401_and_the_connection_lives(
-    settings: ServingSettings, logs: Collect, claims: dict[str, Any]
+    settings: ServingSettings, logs: LogRecords, claims: dict[str, Any]
 ) -> None:
     token = signed(settings, **claims)
     with served(create_app(settings)) as base_url:
@@ -82,7 +62,7 @@ def test_a_validly_signed_token_with_an_exp_beyond_the_calendar_is_a_401_and_the
 
 
 def test_an_unexpected_error_is_one_500_problem_logged_once_and_the_connection_is_not_dropped(
-    settings: ServingSettings, logs: Collect
+    settings: ServingSettings, logs: LogRecords
 ) -> None:
     app = create_app(settings)
 

@@ -1,4 +1,3 @@
-import logging
 import time
 from collections.abc import Callable
 
@@ -6,8 +5,8 @@ import pytest
 from fastapi.testclient import TestClient
 
 from serving.kernel.gateway.json_logging import RequestIdFilter
-
-from .conftest import User
+from tests.utils.logs import collected_logs
+from tests.utils.people import User
 
 pytestmark = pytest.mark.stack
 
@@ -97,20 +96,9 @@ def test_log_lines_written_while_serving_a_request_carry_its_id(
     client: TestClient, new_user: Callable[..., User]
 ) -> None:
     user = new_user()
-    seen: list[logging.LogRecord] = []
-
-    class Collect(logging.Handler):
-        def emit(self, record: logging.LogRecord) -> None:
-            seen.append(record)
-
-    handler = Collect(level=logging.INFO)
-    handler.addFilter(RequestIdFilter())
-    logging.getLogger().addHandler(handler)
-    try:
+    with collected_logs(RequestIdFilter()) as logs:
         client.get("/api/v1/users/me", headers={**user.headers, "X-Request-ID": "trace-logs-42xyz"})
-    finally:
-        logging.getLogger().removeHandler(handler)
-    access = [r for r in seen if r.getMessage() == "request finished"]
+    access = [r for r in logs.records if r.getMessage() == "request finished"]
     assert access and all(getattr(r, "request_id", None) == "trace-logs-42xyz" for r in access)
     assert access[-1].__dict__["status"] == 200
 

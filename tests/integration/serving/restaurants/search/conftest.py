@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -11,9 +10,10 @@ from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
 from serving.app import create_app
-from serving.kernel.auth import Role, issue_access_token
 from serving.restaurants.entrypoints.seed import seed
 from serving.settings import ServingSettings
+from tests.utils.people import auth_for
+from tests.utils.settings import settings_for
 
 
 @pytest.fixture(scope="module")
@@ -24,14 +24,7 @@ def seeded(engine: Engine) -> Engine:
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings.of(
-        database_url=database_url,
-        redis_url=stack.redis_url,
-        kafka_bootstrap=stack.kafka_bootstrap,
-        jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
-        service_name=f"search-test-{uuid.uuid4().hex[:6]}",
-        rate_limit_enabled=False,  # many searches as one user
-    )
+    return settings_for(database_url, stack, "search-test", rate_limit_enabled=False)  # many searches as one user
 
 
 @pytest.fixture(scope="module")
@@ -42,9 +35,4 @@ def client(settings: ServingSettings, seeded: Engine) -> Iterator[TestClient]:
 
 @pytest.fixture(scope="module")
 def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
-    def header(subject: str = "searcher", role: Role = Role.CUSTOMER) -> dict[str, str]:
-        return {"Authorization": f"Bearer {issue_access_token(subject, role, settings)}"}
-
-    return header
-
-
+    return auth_for(settings, default_subject="searcher")

@@ -8,8 +8,7 @@ from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.admin import NewTopic
+from kafka import KafkaProducer
 from pydantic import BaseModel
 from sqlalchemy.engine import Connection, Engine
 
@@ -17,23 +16,15 @@ from contracts.envelope import EventEnvelope
 from ops.stack.config import StackConfig
 from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.orders.adapters.tables import processed_events
+from tests.utils.topics import temporary_topic
 
 pytestmark = pytest.mark.stack
 
 
 @pytest.fixture
 def topic(stack: StackConfig) -> Iterator[str]:
-    name = f"test.saga-consumer.{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap, client_id="saga-tests")
-    try:
-        admin.create_topics([NewTopic(name=name, num_partitions=1, replication_factor=1)])
+    with temporary_topic(stack.kafka_bootstrap, "test.saga-consumer") as name:
         yield name
-    finally:
-        try:
-            admin.delete_topics([name])
-        except Exception:
-            pass
-        admin.close()
 
 
 class Probe(BaseModel):

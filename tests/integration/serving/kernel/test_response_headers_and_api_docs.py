@@ -16,8 +16,7 @@ from ops.processes import start_api
 from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.settings import ServingSettings
-
-from .conftest import PASSWORD, User, unique_email, unique_phone
+from tests.utils.people import PASSWORD, User, unique_email, unique_phone
 
 pytestmark = pytest.mark.stack
 

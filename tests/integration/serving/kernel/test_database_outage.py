@@ -7,7 +7,7 @@ restarts it whatever happens)."""
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import httpx
@@ -17,33 +17,11 @@ from fastapi.testclient import TestClient
 from serving.app import create_app
 from serving.kernel.db import create_engine
 from serving.settings import ServingSettings
-from tests.conftest import PostgresControl
-
-from .conftest import PASSWORD, User
+from tests.utils.logs import LogRecords
+from tests.utils.people import PASSWORD, User
+from tests.utils.stack import PostgresControl
 
 pytestmark = pytest.mark.stack
-
-
-class Collect(logging.Handler):
-    def __init__(self) -> None:
-        super().__init__(level=logging.DEBUG)
-        self.records: list[logging.LogRecord] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        self.records.append(record)
-
-    def at_least(self, level: int) -> list[logging.LogRecord]:
-        return [r for r in self.records if r.levelno >= level and r.getMessage() != "request finished"]
-
-
-@pytest.fixture
-def logs() -> Iterator[Collect]:
-    handler = Collect()
-    logging.getLogger().addHandler(handler)
-    try:
-        yield handler
-    finally:
-        logging.getLogger().removeHandler(handler)
 
 
 def assert_unavailable(response: httpx.Response) -> None:
@@ -56,7 +34,7 @@ def assert_unavailable(response: httpx.Response) -> None:
 
 
 def test_postgresql_down_is_a_503_with_retry_after_logged_once_and_the_pool_recovers(
-    client: TestClient, new_user: Callable[..., User], postgres_control: PostgresControl, logs: Collect
+    client: TestClient, new_user: Callable[..., User], postgres_control: PostgresControl, logs: LogRecords
 ) -> None:
     user = new_user()
     assert client.get("/api/v1/users/me", headers=user.headers).status_code == 200  # the pool holds a connection
@@ -78,7 +56,7 @@ def test_postgresql_down_is_a_503_with_retry_after_logged_once_and_the_pool_reco
 
 
 def test_a_pool_that_cannot_hand_out_a_connection_in_time_is_a_503_too(
-    settings: ServingSettings, new_user: Callable[..., User], logs: Collect
+    settings: ServingSettings, new_user: Callable[..., User], logs: LogRecords
 ) -> None:
     user = new_user()
     engine = create_engine(settings.database_url, pool_size=1, max_overflow=0, pool_timeout=0.2)

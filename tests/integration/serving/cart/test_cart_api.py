@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import threading
 import uuid
 from collections.abc import Callable
 from typing import Any
@@ -20,6 +19,9 @@ from serving.cart.domain import Cart
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.adapters.tables import orders
 from serving.settings import ServingSettings
+from tests.utils.people import bearer, customer_id
+from tests.utils.settings import settings_for
+from tests.utils.threads import at_once
 
 pytestmark = pytest.mark.stack
 
@@ -29,15 +31,7 @@ CART_TTL = 600
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings.of(
-        database_url=database_url,
-        redis_url=stack.redis_url,
-        kafka_bootstrap=stack.kafka_bootstrap,
-        jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
-        service_name=f"cart-test-{uuid.uuid4().hex[:6]}",
-        rate_limit_enabled=False,
-        cart_ttl_seconds=CART_TTL,
-    )
+    return settings_for(database_url, stack, "cart-test", rate_limit_enabled=False, cart_ttl_seconds=CART_TTL)
 
 
 class Kitchen:
@@ -74,8 +68,8 @@ def kitchen(client: TestClient, settings: ServingSettings) -> Callable[[], Kitch
 @pytest.fixture
 def customer(settings: ServingSettings) -> Callable[[], tuple[str, dict[str, str]]]:
     def new() -> tuple[str, dict[str, str]]:
-        subject = f"cust-{uuid.uuid4().hex[:10]}"
-        return subject, {"Authorization": f"Bearer {issue_access_token(subject, Role.CUSTOMER, settings)}"}
+        subject = customer_id()
+        return subject, bearer(subject, Role.CUSTOMER, settings)
 
     return new
 
@@ -275,23 +269,6 @@ def test_a_cart_is_its_customers_alone(
     assert client.get("/api/v1/cart", headers=me).json()["items"] == []
 
 
-def _race(calls: list[Callable[[], Any]]) -> list[Any]:
-    """Run the calls on as many threads, released together; their results in call order."""
-    barrier = threading.Barrier(len(calls))
-    results: list[Any] = [None] * len(calls)
-
-    def run(index: int) -> None:
-        barrier.wait()
-        results[index] = calls[index]()
-
-    threads = [threading.Thread(target=run, args=(index,)) for index in range(len(calls))]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    return results
-
-
 def test_parallel_adds_of_different_items_all_land_in_the_cart(
     client: TestClient, kitchen: Callable[[], Kitchen], customer: Callable[[], tuple[str, dict[str, str]]]
 ) -> None:
@@ -305,7 +282,7 @@ def test_parallel_adds_of_different_items_all_land_in_the_cart(
             body = {"restaurant_id": k.rid, "item_id": item_id}
             return lambda: client.post("/api/v1/cart/items", json=body, headers=me)
 
-        responses = _race([add(item_id) for item_id in items])
+        responses = at_once([add(item_id) for item_id in items])
 
         assert [response.status_code for response in responses] == [200] * 10, [r.text for r in responses]
         cart = client.get("/api/v1/cart", headers=me).json()
@@ -371,7 +348,7 @@ def test_parallel_checkouts_of_one_cart_under_different_keys_place_exactly_one_o
     def checkout() -> Any:
         return client.post("/api/v1/cart/checkout", json={}, headers={**me, "Idempotency-Key": str(uuid.uuid4())})
 
-    responses = _race([checkout for _ in range(6)])
+    responses = at_once([checkout for _ in range(6)])
 
     assert sorted(r.status_code for r in responses) == [201] + [409] * 5, [r.text for r in responses]
     for refused in (r for r in responses if r.status_code == 409):

@@ -18,7 +18,7 @@ from serving.app import create_app
 from serving.kernel.auth import MissingJwtSecret, issue_access_token
 from serving.kernel.settings import DEV_JWT_SECRET
 from serving.settings import ServingSettings
-from tests.conftest import TEST_STACK
+from tests.utils.stack import TEST_STACK
 
 
 def test_each_stack_folder_gets_its_own_random_secret_readable_only_by_its_owner(tmp_path: Path) -> None:
