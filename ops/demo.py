@@ -207,7 +207,9 @@ class Demo:
 
         started = time.monotonic()
         self.step("running the Dagster warehouse job: Kafka → raw Parquet → dbt staging → mart")
-        with self.console.status("ingest + dbt build"):
+        # The local resources read this stack's Kafka and warehouse from the environment
+        # when made; the CLI's own environment may name other ports (or none).
+        with self.console.status("ingest + dbt build"), _environment(self.config.env()):
             result = (
                 make_definitions("local")
                 .resolve_job_def("warehouse_job")
