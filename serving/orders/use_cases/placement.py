@@ -48,10 +48,10 @@ class PlacementRequest:
     def fingerprint(self) -> str:
         """The hash stored with the request's Idempotency-Key.
 
-        It hashes the request as POST /orders parsed it before the client-sent line
-        ``name``, ``delivery_fee_minor`` and ``city`` were dropped from the body: those
-        two stay as nulls (``city`` was left out when unset, as ``offer_code`` is), so
-        keys stored by earlier versions still replay.
+        It hashes the request as POST /orders parsed it while the body still had a line
+        ``name``, ``delivery_fee_minor`` and ``city``: the first two as the nulls they
+        were when not sent, ``city`` left out as it was when unset (like an unset
+        ``offer_code``), so keys stored by earlier versions still replay.
         """
         where = self.delivery_location
         body: dict[str, Any] = {
