@@ -3,24 +3,23 @@
     .venv/bin/python -m bench.order_placement_vs_pgbench --requests 3000 --concurrency 16 --pgbench-seconds 30
 
 One scratch database of the local stack, migrated and seeded with the real
-restaurants (``serving.restaurants.entrypoints.seed``). **In that scratch database only**, every
-restaurant's ``opening_hours`` is set to open all day (``00:00``-``00:00`` on each
-weekday): the seeded hours (11:00-23:00 or 18:00-02:00 Asia/Kolkata) would close
-every restaurant at night and catalog pricing would refuse every order, so the
-benchmark would only run in the daytime. Every item also gets a large tracked stock
-(for pgbench's stock update). Then, in the same run:
+restaurants, every one open all day (``ops.seeded_catalogue``: the seeded hours,
+11:00-23:00 or 18:00-02:00 Asia/Kolkata, would close every restaurant at night and
+the server would refuse every order, so the benchmark would only run in the
+daytime). Every item also gets a large tracked stock (for pgbench's stock update).
+Then, in the same run:
 
-1. the API under uvicorn (1 worker) with ``TIFFIN_ORDER_PRICING=catalog``, the
-   platform's default, takes ``requests`` real ``POST /api/v1/orders`` with
+1. the API under uvicorn (1 worker), pricing every order from the catalogue as it
+   always does, takes ``requests`` real ``POST /api/v1/orders`` with
    ``concurrency`` in flight (``bench.order_post``'s machinery): JWT auth, validation,
    the idempotency-key lookup, then in one transaction the catalogue reads (restaurant,
    opening hours, the ordered items' prices and availability), the priced order
    (GST, packaging, distance fee with the zone's surge from Redis), its lines, status
    history, ``OrderPlaced`` outbox row and the ``Idempotency-Key`` row. The bodies
-   come from the seeded catalogue (``catalog_requests``): a random restaurant, 1-3 of
-   its available items with quantities 1-3 and the menu price the client last saw,
-   the restaurant's UUID and city, ``INR``, a ``delivery_location`` 0.5-6 km away;
-   each request has its own ``Idempotency-Key``. No offer codes (none are seeded).
+   come from the seeded catalogue (``simulation.order_requests``): a random
+   restaurant's UUID, 1-3 of its available items with quantities 1-3 and the menu
+   price the client last saw, ``INR``, a ``delivery_location`` 0.5-6 km away; each
+   request has its own ``Idempotency-Key``. No offer codes (none are seeded).
 2. ``pgbench -c <concurrency> -j 2 -T <seconds> -M prepared`` runs
    ``pgbench_script()`` on the same PostgreSQL. Each transaction replays one of the
    measured HTTP bodies, picked at random from ``public.bench_plan``, which holds
@@ -48,15 +47,13 @@ load average before and after the run is recorded with the numbers.
 from __future__ import annotations
 
 import argparse
-import math
 import os
-import random
 import re
 import subprocess
 import tempfile
 import uuid
-from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -65,6 +62,7 @@ from sqlalchemy.engine import Connection
 
 from bench.common import drop_database, running_stack, save_result, scratch_database
 from bench.order_post import measure_orders, serve_api
+from ops.seeded_catalogue import open_seeded_catalogue
 from serving.kernel.db import create_engine
 from serving.kernel.http import idempotency
 from serving.kernel.redis import LazyRedis
@@ -73,90 +71,29 @@ from serving.orders import bootstrap as orders_bootstrap
 from serving.orders.domain.events import order_placed_envelope
 from serving.orders.entrypoints.schemas import PlaceOrderRequest
 from serving.orders.use_cases.placement import build_order
-from serving.restaurants.adapters.tables import menu_items, restaurants
-from serving.restaurants.domain.hours import WEEKDAYS
-from serving.restaurants.entrypoints.seed import seed
+from serving.restaurants.adapters.tables import menu_items
 from serving.settings import ServingSettings
+from simulation.order_requests import MAX_LINES, Restaurant, order_requests
 
 TPS_LINE = re.compile(r"tps = ([\d.]+) \(without initial connection time\)")
 LATENCY_LINE = re.compile(r"latency average = ([\d.]+) ms")
 STOCK = 1_000_000_000
-MAX_LINES = 3  # catalog_requests orders 1-3 items; pgbench_script has a branch per count
-OPEN_ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in WEEKDAYS}  # 00:00-00:00 = 24 h
-KM_PER_DEGREE_LAT = 111.2
 CUSTOMERS = 50  # measure_orders' tokens: bench-customer-0 … bench-customer-49
-
-
-@dataclass(frozen=True)
-class Restaurant:
-    restaurant_id: uuid.UUID
-    city: str
-    lat: float
-    lon: float
-    items: tuple[tuple[uuid.UUID, str, int], ...]  # (item_id, name, price_minor) of available items
 
 
 def prepare_catalogue(url: str) -> list[Restaurant]:
     """Seed the real restaurants, open them all day, give every item a large stock; the menus."""
     engine = create_engine(url)
     try:
-        seed(engine)
+        catalogue = open_seeded_catalogue(engine)
         with engine.begin() as connection:
             connection.execute(sa.update(menu_items).values(stock=STOCK))
-            connection.execute(sa.update(restaurants).values(opening_hours=OPEN_ALL_DAY))
-            return _catalogue(connection)
+        return catalogue
     finally:
         engine.dispose()
 
 
-def _catalogue(connection: Connection) -> list[Restaurant]:
-    menus: dict[uuid.UUID, list[tuple[uuid.UUID, str, int]]] = {}
-    rows = connection.execute(
-        sa.select(menu_items.c.restaurant_id, menu_items.c.item_id, menu_items.c.name, menu_items.c.price_minor)
-        .where(menu_items.c.available)
-        .order_by(menu_items.c.restaurant_id, menu_items.c.item_id)
-    )
-    for row in rows:
-        menus.setdefault(row.restaurant_id, []).append((row.item_id, row.name, row.price_minor))
-    places = connection.execute(
-        sa.select(restaurants.c.restaurant_id, restaurants.c.city, restaurants.c.lat, restaurants.c.lon)
-        .where(restaurants.c.status == "ACTIVE")
-        .order_by(restaurants.c.restaurant_id)
-    )
-    return [
-        Restaurant(p.restaurant_id, p.city, p.lat, p.lon, tuple(menus[p.restaurant_id]))
-        for p in places
-        if p.restaurant_id in menus
-    ]
-
-
-def catalog_requests(catalogue: list[Restaurant], count: int, seed: int = 5) -> list[dict[str, Any]]:
-    """``count`` reproducible POST /api/v1/orders bodies for catalog pricing, from the seeded menus."""
-    rng = random.Random(seed)
-    bodies: list[dict[str, Any]] = []
-    for _ in range(count):
-        place = rng.choice(catalogue)
-        chosen = rng.sample(place.items, k=min(len(place.items), rng.randint(1, MAX_LINES)))
-        # A drop point 0.5-6 km away in a random direction (flat-earth offset, fine at this scale).
-        km, bearing = rng.uniform(0.5, 6.0), rng.uniform(0, 2 * math.pi)
-        lat = place.lat + km * math.cos(bearing) / KM_PER_DEGREE_LAT
-        lon = place.lon + km * math.sin(bearing) / (KM_PER_DEGREE_LAT * math.cos(math.radians(place.lat)))
-        bodies.append(
-            {
-                "restaurant_id": str(place.restaurant_id),
-                "city": place.city,
-                "lines": [
-                    # The menu's name and price as the client last saw them (the server checks the price).
-                    {"item_id": str(item_id), "name": name, "quantity": rng.randint(1, 3), "unit_price_minor": price}
-                    for item_id, name, price in chosen
-                ],
-                "delivery_location": {"lat": round(lat, 6), "lon": round(lon, 6)},
-                "currency": "INR",
-            }
-        )
-    return bodies
-
-
+# pgbench_script has a branch per line count: order_requests orders 1 to MAX_LINES dishes.
 PLAN_COLUMNS = (
     ["n", "rid", "city", "nlines"]
     + [f"{field}{k}" for k in range(1, MAX_LINES + 1) for field in ("item", "name", "qty", "price", "total")]
@@ -409,7 +346,7 @@ def main() -> None:
     try:
         migrate(url)
         catalogue = prepare_catalogue(url)
-        bodies = catalog_requests(catalogue, args.warmup + args.requests, seed=args.seed)
+        bodies = list(islice(order_requests(catalogue, seed=args.seed), args.warmup + args.requests))
         headers = [{idempotency.HEADER: str(uuid.uuid4())} for _ in bodies]
         settings = ServingSettings.of(
             database_url=url, kafka_bootstrap=config.kafka_bootstrap, redis_url=config.redis_url
@@ -417,8 +354,7 @@ def main() -> None:
         measured = bodies[args.warmup :]
         # Priced before the HTTP run, like the HTTP side at the same prices (a check: they must be placeable).
         plan = build_plan(url, settings, measured)
-        extra_env = {"TIFFIN_RATE_LIMIT_ENABLED": "false", "TIFFIN_ORDER_PRICING": "catalog"}
-        with serve_api(config, url, extra_env) as base_url:
+        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}) as base_url:
             http = measure_orders(
                 base_url, settings, args.requests, args.concurrency, args.warmup, bodies=bodies, headers=headers
             )
@@ -432,7 +368,7 @@ def main() -> None:
             "concurrency": args.concurrency,
             "pricing": "catalog",
             "restaurants": len(catalogue),
-            "items": sum(len(r.items) for r in catalogue),
+            "items": sum(len(r.dishes) for r in catalogue),
             "opening_hours": "all restaurants open 00:00-00:00 (24 h) in the scratch database",
             "http": {**http, "idempotency_key": "unique per request"},
             "orders": plan,

@@ -2,15 +2,17 @@
 
     .venv/bin/python -m bench.order_post --requests 3000 --concurrency 16
 
-Starts the API with uvicorn (one worker process, like one pod) on a scratch
-database of the local stack, warms it up, then keeps `concurrency` requests in
-flight until `requests` have completed. Each POST is the real thing: validation,
-pricing, the order, its lines and the OrderPlaced outbox row in one PostgreSQL
-transaction. Pricing is ``TIFFIN_ORDER_PRICING=client`` (the bodies order invented
-items at sample prices, no catalogue is seeded); ``bench.order_placement_vs_pgbench``
-measures catalog pricing, the platform's default. The load generator runs on the
-same 2-core machine, so it competes with the server for CPU; compare runs on the
-same machine only.
+Starts the API with uvicorn (one worker process, like one pod, rate limits off) on a
+scratch database of the local stack seeded with the real restaurants, open all day
+(``ops.seeded_catalogue``), warms it up, then keeps `concurrency` requests in flight
+until `requests` have completed. Each POST is the real thing: validation, pricing
+from the catalogue (restaurant, hours, the dishes' prices, tax, a distance fee with
+the zone's surge from Redis), the order, its lines and the OrderPlaced outbox row in
+one PostgreSQL transaction. The bodies are ``simulation.order_requests`` of the
+seeded catalogue, without an ``Idempotency-Key``: ``bench.order_placement_vs_pgbench``
+measures the same placement with a key each, next to pgbench. The load generator runs
+on the same 2-core machine, so it competes with the server for CPU; compare runs on
+the same machine only.
 """
 
 from __future__ import annotations
@@ -30,13 +32,14 @@ from typing import Any
 import httpx
 
 from bench.common import Call, at_concurrency, drop_database, percentile, running_stack, save_result, scratch_database
+from ops.seeded_catalogue import open_seeded_catalogue
 from ops.stack.config import StackConfig
 from ops.stack.process import terminate, wait_until
 from serving.kernel.auth import issue_access_token
+from serving.kernel.db import create_engine
 from serving.migrations.registry import migrate
 from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
-from simulation.sample_data import load_sample
 
 
 def free_port() -> int:
@@ -74,11 +77,18 @@ def main() -> None:
     config = running_stack()
     database = scratch_database(config, "bench_orders")
     url = config.postgres_url_for(database)
-    migrate(url)
     settings = ServingSettings.of(database_url=url, kafka_bootstrap=config.kafka_bootstrap)
     try:
-        with serve_api(config, url) as base_url:
-            result = measure_orders(base_url, settings, args.requests, args.concurrency, args.warmup)
+        migrate(url)
+        engine = create_engine(url)
+        try:
+            catalogue = open_seeded_catalogue(engine)
+        finally:
+            engine.dispose()
+        bodies = list(islice(order_requests(catalogue, seed=5), args.warmup + args.requests))
+        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}) as base_url:
+            measured = measure_orders(base_url, settings, args.requests, args.concurrency, args.warmup, bodies)
+        result = {**measured, "bodies": f"simulation.order_requests of {len(catalogue)} seeded restaurants, seed 5"}
         path = save_result("order_post", result)
         lat = result["latency_ms"]
         print(
@@ -94,14 +104,7 @@ def main() -> None:
 def serve_api(config: StackConfig, database_url: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
     """The API under uvicorn (1 worker, like one pod) on ``database_url``; yields its base URL."""
     port = free_port()
-    # The generated requests order invented items at their sample prices (client pricing).
-    env = {
-        **os.environ,
-        **config.env(),
-        "TIFFIN_DATABASE_URL": database_url,
-        "TIFFIN_ORDER_PRICING": "client",
-        **(extra_env or {}),
-    }
+    env = {**os.environ, **config.env(), "TIFFIN_DATABASE_URL": database_url, **(extra_env or {})}
     server = subprocess.Popen(
         [
             sys.executable,
@@ -135,18 +138,15 @@ def measure_orders(
     requests: int,
     concurrency: int,
     warmup: int,
-    bodies: list[dict[str, Any]] | None = None,
+    bodies: list[dict[str, Any]],
     headers: list[dict[str, str]] | None = None,
 ) -> dict[str, Any]:
     """Warm up, then POST ``requests`` orders with ``concurrency`` in flight; throughput and latencies.
 
-    ``bodies`` (``warmup + requests`` of them, warm-up first) default to the client-priced
-    ``simulation.order_requests`` stream; ``headers`` are per-request extra headers
-    aligned with ``bodies`` (e.g. a unique ``Idempotency-Key`` each).
+    ``bodies``: ``warmup + requests`` of them, warm-up first; ``headers`` are per-request
+    extra headers aligned with ``bodies`` (e.g. a unique ``Idempotency-Key`` each).
     """
     tokens = [issue_access_token(f"bench-customer-{i}", "CUSTOMER", settings) for i in range(50)]
-    if bodies is None:
-        bodies = list(islice(order_requests(load_sample(), seed=5), warmup + requests))
     if len(bodies) != warmup + requests or (headers is not None and len(headers) != len(bodies)):
         raise ValueError("need warmup + requests bodies (and as many headers, if any)")
     extra = headers or [{} for _ in bodies]

@@ -16,7 +16,6 @@ import argparse
 import re
 import subprocess
 import time
-import uuid
 from datetime import UTC, datetime
 from itertools import islice
 
@@ -31,6 +30,7 @@ from bench.common import (
     scratch_topic,
 )
 from contracts.envelope import EventEnvelope
+from ops.seeded_catalogue import open_seeded_catalogue
 from serving.kernel.db import create_engine
 from serving.kernel.messaging.kafka_producer import kafka_producer_factory
 from serving.kernel.messaging.outbox_message import OutboxRecord, kafka_message
@@ -39,33 +39,31 @@ from serving.kernel.messaging.relay import OutboxRelay
 from serving.kernel.messaging.running import drain
 from serving.migrations.registry import migrate
 from serving.orders.adapters.tables import outbox
-from serving.orders.domain import LineItem, place_order
+from serving.orders.bootstrap import catalog_pricing
 from serving.orders.domain.events import order_placed_envelope
+from serving.orders.entrypoints.schemas import PlaceOrderRequest
+from serving.orders.settings import OrderSettings
+from serving.orders.use_cases.placement import build_order
 from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
-from simulation.sample_data import load_sample
 
 PERF_LINE = re.compile(r"(\d+) records sent, ([\d.]+) records/sec \(([\d.]+) MB/sec\), ([\d.]+) ms avg latency")
 
 
-def envelopes(count: int) -> list[EventEnvelope]:
-    """Real OrderPlaced envelopes, built by the orders service's own domain code."""
+def envelopes(engine: sa.Engine, count: int) -> list[EventEnvelope]:
+    """Real OrderPlaced envelopes: orders of the seeded restaurants, priced and built by the
+    orders service's own code (default tariff and rates, no surge), nothing stored."""
+    catalogue = open_seeded_catalogue(engine)
+    pricing = catalog_pricing(OrderSettings(), redis=None)
     now = datetime.now(UTC)
-    return [
-        order_placed_envelope(
-            place_order(
-                order_id=uuid.uuid4(),
-                customer_id=f"bench-{index % 50}",
-                restaurant_id=request["restaurant_id"],
-                city=request["city"],
-                currency=request["currency"],
-                lines=[LineItem(**line) for line in request["lines"]],
-                delivery_fee_minor=request["delivery_fee_minor"],
-                placed_at=now,
+    with engine.connect() as connection:
+        return [
+            order_placed_envelope(
+                build_order(connection, PlaceOrderRequest.model_validate(body).to_placement(), f"bench-{i % 50}",
+                            pricing, now)
             )
-        )
-        for index, request in enumerate(islice(order_requests(load_sample(), seed=11), count))
-    ]
+            for i, body in enumerate(islice(order_requests(catalogue, seed=11), count))
+        ]  # fmt: skip
 
 
 def seed_outbox(engine: sa.Engine, topic: str, rows: list[EventEnvelope]) -> int:
@@ -131,7 +129,7 @@ def main() -> None:
         url = config.postgres_url_for(database)
         migrate(url)
         engine = create_engine(url)
-        record_size = seed_outbox(engine, relay_topic, envelopes(args.rows))
+        record_size = seed_outbox(engine, relay_topic, envelopes(engine, args.rows))
         settings = ServingSettings.of(
             database_url=url, kafka_bootstrap=config.kafka_bootstrap, outbox_batch_size=args.batch_size
         )

@@ -1,9 +1,10 @@
 """`tiffin demo`: real orders through every layer, with a progress display and a report.
 
 API (FastAPI + PostgreSQL) → outbox relay → Kafka → PyFlink per-minute metrics →
-raw Parquet layer → dbt mart (via the Dagster job) → Streamlit page. Each layer is
-checked against what the demo itself placed. The simulated city replaces the simple
-order generator later.
+raw Parquet layer → dbt mart (via the Dagster job) → Streamlit page. The orders are of
+real dishes of the seeded restaurants (``ops.seeded_catalogue``), priced by the server;
+each layer is checked against what the API said it placed (the 201 bodies). The
+simulated city replaces the simple order generator later.
 """
 
 from __future__ import annotations
@@ -28,8 +29,7 @@ from ops.kafka_reader import end_offsets, read_from
 from ops.processes import Background, start_api, start_relay
 from ops.stack.config import StackConfig
 from ops.stack.manager import LocalStack
-from simulation.order_requests import order_requests
-from simulation.sample_data import load_sample
+from simulation.order_requests import Restaurant, order_requests
 
 if TYPE_CHECKING:
     from streaming.launcher import JobProcess
@@ -46,6 +46,7 @@ class Demo:
         self.ledger = Ledger()
         self.background: list[Background] = []
         self.flink_job: JobProcess | None = None
+        self.catalogue: list[Restaurant] = []
 
     # ── plumbing ────────────────────────────────────────────────────────────────
     def step(self, message: str) -> None:
@@ -56,12 +57,6 @@ class Demo:
         self.checks.append(check)
         mark = "[green]✔[/]" if ok else "[red]✘[/]"
         self.console.print(f"  {mark} {layer}: {what}: {got}")
-
-    @property
-    def env(self) -> dict[str, str]:
-        # The walking skeleton orders invented items from the sample (real names and
-        # prices, no catalogue rows); the simulated city will order from the catalogue.
-        return {**self.config.env(), "TIFFIN_ORDER_PRICING": "client"}
 
     # ── the run ─────────────────────────────────────────────────────────────────
     def run(self) -> bool:
@@ -83,18 +78,31 @@ class Demo:
 
         self.step("starting the local stack (PostgreSQL, Redis, Kafka)")
         LocalStack(self.config).up(on_progress=lambda line: self.console.print(f"  {line}"))
-        self.step("migrating the orders schema")
+        self.step("migrating the schemas")
         migrate(self.config.postgres_url)
-        logs = self.config.logs_dir
+        self.step("seeding the restaurants (as `tiffin seed`) and opening them all day, so any hour works")
+        self.catalogue = self._seeded_catalogue()
+        self.console.print(f"  {len(self.catalogue)} restaurants, {sum(len(r.dishes) for r in self.catalogue)} dishes")
+        env, logs = self.config.env(), self.config.logs_dir
         self.step(f"starting the API on http://127.0.0.1:{self.api_port} and the outbox relay")
-        self.background.append(start_api(self.env, self.api_port, logs / "api.log"))
-        self.background.append(start_relay(self.env, logs / "relay.log"))
+        self.background.append(start_api(env, self.api_port, logs / "api.log"))
+        self.background.append(start_relay(env, logs / "relay.log"))
         self.step("starting the PyFlink city-metrics job (about 15-30 s)")
         with self.console.status("waiting for the job's first checkpoint"):
-            self.flink_job = start_job("city_order_metrics", self.env, ["--starting-offsets", "latest"])
+            self.flink_job = start_job("city_order_metrics", env, ["--starting-offsets", "latest"])
             wait_until_running(self.flink_job, timeout=180)
         self.orders_start = end_offsets(self.config.kafka_bootstrap, ORDERS.name)
         self.metrics_start = end_offsets(self.config.kafka_bootstrap, CITY_ORDER_METRICS.name)
+
+    def _seeded_catalogue(self) -> list[Restaurant]:
+        from ops.seeded_catalogue import open_seeded_catalogue
+        from serving.kernel.db import create_engine
+
+        engine = create_engine(self.config.postgres_url)
+        try:
+            return open_seeded_catalogue(engine)
+        finally:
+            engine.dispose()
 
     def stop_everything(self) -> None:
         from streaming.launcher import stop_job
@@ -112,7 +120,7 @@ class Demo:
         tokens = [issue_access_token(f"demo-customer-{uuid.uuid4().hex[:6]}", "CUSTOMER", settings)
                   for _ in range(CUSTOMERS)]  # fmt: skip
         total = int(self.rate * self.duration_s)
-        bodies = order_requests(load_sample(), seed=int(time.time()))
+        bodies = order_requests(self.catalogue, seed=int(time.time()))
         self.step(f"placing {total} orders over {self.duration_s:.0f}s through POST /api/v1/orders")
         started = time.monotonic()
         failures = 0
@@ -134,6 +142,8 @@ class Demo:
         if response.status_code != 201:
             self.console.print(f"  [red]{response.status_code}[/] {response.text[:200]}")
             return False
+        # The ledger keeps the order as the server priced it: every later check compares
+        # with these totals and the restaurant's city, never with sums of its own.
         order = response.json()
         self.ledger.orders.append(PlacedOrder(
             order_id=order["order_id"], city=order["city"], total_minor=order["total_minor"],
@@ -158,7 +168,7 @@ class Demo:
         as in a real city, because only a later event moves event time past a window's end."""
         started = time.monotonic()
         last_window = window_start(self.ledger.last_placed_at())
-        trickle_bodies = order_requests(load_sample(), seed=99)
+        trickle_bodies = order_requests(self.catalogue, seed=99)
         emitted: dict[tuple[str, datetime], tuple[int, int]] = {}
         from serving.kernel.auth import issue_access_token
         from serving.settings import ServingSettings
@@ -195,7 +205,9 @@ class Demo:
 
         started = time.monotonic()
         self.step("running the Dagster warehouse job: Kafka → raw Parquet → dbt staging → mart")
-        with self.console.status("ingest + dbt build"):
+        # The local resources read this stack's Kafka and warehouse from the environment
+        # when made; the CLI's own environment may name other ports (or none).
+        with self.console.status("ingest + dbt build"), patched_environ(self.config.env()):
             result = (
                 make_definitions("local")
                 .resolve_job_def("warehouse_job")

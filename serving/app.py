@@ -70,7 +70,7 @@ def create_app(
     install_problem_handlers(app)
     redis = install_gateway(app, settings)  # request ids, JSON logs, rate limits, app.state.redis
     app.state.orders = orders = orders_bootstrap.build(settings.orders, redis)
-    app.state.cart = cart_bootstrap.build(settings.cart, orders.checkout_pricing)
+    app.state.cart = cart_bootstrap.build(settings.cart, orders.pricing)
     app.include_router(orders_router, prefix=API_PREFIX)
     app.include_router(cart_router, prefix=API_PREFIX)
     app.include_router(payments_router, prefix=API_PREFIX)

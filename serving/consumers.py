@@ -46,9 +46,7 @@ def _group(name: str) -> str:
 def orders_saga(settings: ServingSettings, engine: Engine, group: str | None = None) -> IdempotentConsumer:
     """The orders service's consumer of payments.v1 (PaymentFailed -> CANCELLED). ``group``
     replaces the deployment's consumer group (tests use private ones)."""
-    return orders_bootstrap.payment_events_consumer(
-        settings, settings.orders, engine, group or _group(orders_consumers.CONSUMER)
-    )
+    return orders_bootstrap.payment_events_consumer(settings, engine, group or _group(orders_consumers.CONSUMER))
 
 
 def payments_saga(settings: ServingSettings, engine: Engine, group: str | None = None) -> IdempotentConsumer:

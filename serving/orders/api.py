@@ -9,7 +9,7 @@ callers do not change.
 
 Payments ask ``order_to_pay``, restaurants ``order_facts``; the cart checks out with
 ``place_order`` (and ``placement_for_key``), priced by the ``Pricing`` the
-composition root hands it (``bootstrap.Orders.checkout_pricing``), and answers with
+composition root hands it (``bootstrap.Orders.pricing``), and answers with
 ``OrderResponse``. The request-body types a peer's HTTP bodies share with orders
 (``Identifier``, ``Quantity``, ``OfferCode``, ``DeliveryLocation``) are here too.
 """

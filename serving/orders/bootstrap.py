@@ -24,14 +24,7 @@ from serving.orders.adapters.tables import processed_events
 from serving.orders.domain.pricing import ChargeRates, DeliveryTariff
 from serving.orders.entrypoints import consumers
 from serving.orders.entrypoints.sweeper import AcceptTimeoutSweeper
-from serving.orders.ports import (
-    ClientSentPricing,
-    MenuPricing,
-    NoStock,
-    RestaurantOwnership,
-    RestaurantsApiOwnership,
-    StockKeeper,
-)
+from serving.orders.ports import MenuPricing, RestaurantOwnership, RestaurantsApiOwnership, StockKeeper
 from serving.orders.settings import OrderSettings
 
 
@@ -39,8 +32,7 @@ from serving.orders.settings import OrderSettings
 class Orders:
     """The orders service's long-lived objects in one app."""
 
-    pricing: MenuPricing  # POST /orders: what TIFFIN_ORDER_PRICING names
-    checkout_pricing: MenuPricing  # the cart's checkout: always the catalogue
+    pricing: MenuPricing  # POST /orders and the cart's checkout: prices from the catalogue
     stock: StockKeeper
     ownership: RestaurantOwnership
 
@@ -60,31 +52,22 @@ def catalog_pricing(section: OrderSettings, redis: LazyRedis | None) -> CatalogP
     return CatalogPricing(tariff, RedisSurge(redis) if redis is not None else None, rates)
 
 
-def stock_keeper(section: OrderSettings) -> StockKeeper:
-    """Stock is only held for catalogue-priced orders (client pricing orders invented items)."""
-    return CatalogStock() if section.order_pricing == "catalog" else NoStock()
-
-
 def build(section: OrderSettings, redis: LazyRedis | None) -> Orders:
-    catalog = catalog_pricing(section, redis)
     return Orders(
-        pricing=ClientSentPricing() if section.order_pricing == "client" else catalog,
-        checkout_pricing=catalog,
-        stock=stock_keeper(section),
+        pricing=catalog_pricing(section, redis),
+        stock=CatalogStock(),
         ownership=RestaurantsApiOwnership(),
     )
 
 
-def payment_events_consumer(
-    settings: KernelSettings, section: OrderSettings, engine: Engine, group: str
-) -> IdempotentConsumer:
+def payment_events_consumer(settings: KernelSettings, engine: Engine, group: str) -> IdempotentConsumer:
     """``orders-saga``: the consumer of payments.v1 (PaymentFailed -> CANCELLED) in ``group``."""
     return IdempotentConsumer(
         consumers.CONSUMER,
         kafka_consumer(settings.kafka_bootstrap, PAYMENTS.name, group, settings.service_name),
         engine,
         processed_events,
-        consumers.payment_event_handler(stock=stock_keeper(section)),
+        consumers.payment_event_handler(stock=CatalogStock()),
     )
 
 

@@ -19,8 +19,7 @@ import sqlalchemy as sa
 from sqlalchemy.engine import Connection
 
 from contracts.envelope import EventEnvelope
-from serving.kernel.field_errors import FieldError
-from serving.orders.domain import LineItem, OrderRejected
+from serving.orders.domain import LineItem
 from serving.orders.domain.lifecycle import Transitioned
 from serving.restaurants import api as restaurants_api
 
@@ -30,11 +29,10 @@ T = TypeVar("T")
 
 @dataclass(frozen=True)
 class RequestedLine:
-    """One line as the customer asked for it; ``name`` and price are only a client's claim."""
+    """One line as the customer asked for it; a price is only the one the client last saw."""
 
     item_id: str
     quantity: int
-    name: str | None = None
     unit_price_minor: int | None = None
 
 
@@ -74,9 +72,7 @@ class PriceQuery:
     customer_id: str
     now: datetime
     offer_code: str | None = None
-    delivery_fee_minor: int | None = None  # client pricing only
     delivery_location: Location | None = None
-    city: str | None = None  # client pricing only: its restaurants are not in the catalogue
 
 
 class MenuPricing(Protocol):
@@ -94,41 +90,6 @@ class MenuPricing(Protocol):
         connection: Connection,
         query: PriceQuery,
     ) -> PricedOrder: ...
-
-
-class ClientSentPricing:
-    """The walking skeleton's behaviour: the request's unit prices, delivery fee and city as sent.
-
-    ``TIFFIN_ORDER_PRICING=client``; kept for the demo and load tools that order
-    invented items, with no tax, packaging or discount so their totals stay items +
-    delivery. Since the fields became optional for catalog pricing, a missing one is
-    a 422 naming it here; so is an ``offer_code``, since offers belong to menus.
-    """
-
-    def price(
-        self,
-        connection: Connection,
-        query: PriceQuery,
-    ) -> PricedOrder:
-        errors: list[FieldError] = []
-        lines: list[LineItem] = []
-        for index, line in enumerate(query.requested):
-            if line.name is None:
-                errors.append(FieldError(f"lines[{index}].name", "Field required (client pricing)."))
-            if line.unit_price_minor is None:
-                errors.append(FieldError(f"lines[{index}].unit_price_minor", "Field required (client pricing)."))
-            if line.name is not None and line.unit_price_minor is not None:
-                lines.append(LineItem(line.item_id, line.name, line.quantity, line.unit_price_minor))
-        if query.delivery_fee_minor is None:
-            errors.append(FieldError("delivery_fee_minor", "Field required (client pricing)."))
-        if query.city is None:
-            errors.append(FieldError("city", "Field required (client pricing)."))
-        if query.offer_code is not None:
-            errors.append(FieldError("offer_code", "Offers need catalog pricing (TIFFIN_ORDER_PRICING=catalog)."))
-        if errors:
-            raise OrderRejected(errors)
-        assert query.delivery_fee_minor is not None and query.city is not None
-        return PricedOrder(lines, query.delivery_fee_minor, query.city)
 
 
 class SurgeSource(Protocol):
@@ -189,12 +150,3 @@ class StockKeeper(Protocol):
     def on_transition(
         self, connection: Connection, change: Transitioned, *, trace_id: str | None
     ) -> list[EventEnvelope]: ...
-
-
-class NoStock:
-    """Client pricing orders invented items: there is no stock to hold."""
-
-    def on_transition(
-        self, connection: Connection, change: Transitioned, *, trace_id: str | None
-    ) -> list[EventEnvelope]:
-        return []

@@ -5,8 +5,6 @@ Every field is read from the variable ``TIFFIN_<FIELD>``; reading opens nothing.
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -14,14 +12,6 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 class OrderSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="TIFFIN_", extra="ignore")
 
-    order_pricing: Literal["client", "catalog"] = Field(
-        default="catalog",
-        description=(
-            "catalog: the server prices from the menu (the only safe mode for real customers); "
-            "client: unit prices and delivery fee as sent, for the walking-skeleton demo and load tools "
-            "that order invented items."
-        ),
-    )
     delivery_base_fee_minor: int = Field(default=2_000, ge=0, le=1_000_000, description="Fee up to included km.")
     delivery_included_km: float = Field(default=2.0, ge=0, le=100, description="Distance the base fee covers.")
     delivery_per_km_minor: int = Field(default=800, ge=0, le=100_000, description="Fee per km beyond the included km.")

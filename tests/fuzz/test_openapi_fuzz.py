@@ -91,7 +91,6 @@ def fuzz_settings(make_database: Callable[[], str], stack: StackConfig) -> Servi
         service_name=f"serving-fuzz-{uuid.uuid4().hex[:6]}",
         kafka_timeout_ms=3000,
         rate_limit_enabled=False,
-        order_pricing="catalog",  # the production path, whatever the environment says
     )
 
 
@@ -170,8 +169,7 @@ def real_ids(fuzz_app: FastAPI, fuzz_settings: ServingSettings, subjects: dict[R
             )
         )
         # Catalog-priced orders of the CUSTOMER: the dish at its menu price.
-        order_body = {"restaurant_id": rid, "city": "Pune", "lines": [{"item_id": item["item_id"], "quantity": 1}],
-                      "currency": "INR"}  # fmt: skip
+        order_body = {"restaurant_id": rid, "lines": [{"item_id": item["item_id"], "quantity": 1}], "currency": "INR"}
         order = created(client.post("/api/v1/orders", json=order_body, headers=auth(Role.CUSTOMER)))
         # A delivered order of the CUSTOMER with a review, so the reviews listing has a
         # real page to conform to the schema (fuzzed POSTs name random orders: 404).

@@ -148,7 +148,7 @@ class Kit:
         """A catalog-priced order: item ids and quantities, no prices (the menu's apply)."""
         quantities = quantities or {next(iter(kitchen.items)): 1}
         lines = [{"item_id": kitchen.item_id(name), "quantity": qty} for name, qty in quantities.items()]
-        return {"restaurant_id": kitchen.rid, "city": "Pune", "lines": lines, "currency": "INR", **extra}
+        return {"restaurant_id": kitchen.rid, "lines": lines, "currency": "INR", **extra}
 
     def order(self, customer: Actor, kitchen: Kitchen, quantities: dict[str, int] | None = None,
               **extra: Any) -> dict[str, Any]:  # fmt: skip
@@ -221,7 +221,6 @@ def security_settings(make_database: Callable[[], str], stack: StackConfig) -> S
         jwt_secret=f"security-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"security-{uuid.uuid4().hex[:6]}",
         kafka_timeout_ms=3000,
-        order_pricing="catalog",  # the production path: prices come from the menus
         rate_limit_enabled=False,
         payments_retry_initial_seconds=0.001,
         payments_retry_cap_seconds=0.005,

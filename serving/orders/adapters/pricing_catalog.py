@@ -1,11 +1,11 @@
-"""Server-side prices from the restaurants catalogue (``TIFFIN_ORDER_PRICING=catalog``).
+"""Server-side prices from the restaurants catalogue: how every order is priced.
 
 Everything pricing needs of the restaurant (its place and hours, the lines' items,
 the offer's terms) is one ``serving.restaurants.api.quote`` on the placing
 transaction's connection (the embedded deployment keeps both services in one
 database): the order is stored with exactly the prices it was checked against.
-A client's ``name``/``unit_price_minor`` are optional; a sent price that differs
-from the menu is a 422 "price changed" (the cart shows a stale menu: re-read it).
+A client's ``unit_price_minor`` is optional; a sent price that differs from the menu
+is a 422 "price changed" (the cart shows a stale menu: re-read it).
 An offer's per-customer limit is counted in ``orders.orders`` (this service's own
 data) under a lock that lasts until the order commits; the discount itself is the
 restaurants' pure rule (``api.offer_discount``).
@@ -108,7 +108,7 @@ class CatalogPricing:
             discount = self._discount(
                 connection, quote.offer, query.customer_id, str(place.restaurant_id), lines, query.now
             )
-        # The client's delivery_fee_minor is ignored: the fee is the server's.
+        # The fee is the server's: the distance to the drop point, times the zone's surge.
         distance = 0.0
         drop = query.delivery_location
         if drop is not None:
@@ -118,7 +118,7 @@ class CatalogPricing:
         return PricedOrder(
             lines,
             delivery_fee_minor=charges.delivery_fee_minor,
-            city=place.city,  # whatever the client sent: the restaurant is where it is
+            city=place.city,  # the restaurant's: it keys per-city metrics and GMV
             discount_minor=charges.discount_minor,
             tax_minor=charges.tax_minor,
             packaging_minor=charges.packaging_minor,

@@ -21,7 +21,8 @@ _HOLDING = frozenset({OrderStatus.ACCEPTED, OrderStatus.PREPARING})
 
 
 def _quantities(order: Order) -> tuple[uuid.UUID, dict[uuid.UUID, int]] | None:
-    """The catalogue ids of the order; None if it was not priced from the catalogue."""
+    """The catalogue ids of the order; None for one stored with text ids (placed before every
+    order was priced from the catalogue), which holds no stock."""
     try:
         return uuid.UUID(order.restaurant_id), {uuid.UUID(line.item_id): line.quantity for line in order.lines}
     except ValueError:

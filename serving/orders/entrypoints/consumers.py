@@ -23,9 +23,10 @@ CONSUMER = "orders-saga"
 
 
 def payment_event_handler(
-    now: Callable[[], datetime] = utc_now, stock: StockKeeper | None = None
+    stock: StockKeeper, now: Callable[[], datetime] = utc_now
 ) -> Callable[[Connection, EventEnvelope], str]:
-    """The handler of one payments event; returns the outcome the consumer records."""
+    """The handler of one payments event (``stock`` gives back what a cancelled order held);
+    returns the outcome the consumer records."""
 
     def handle(connection: Connection, envelope: EventEnvelope) -> str:
         if envelope.event_type != PaymentFailed.event_type:

@@ -20,12 +20,8 @@ from serving.restaurants import api as restaurants_api
 
 # Identifiers: letters, digits and a few separators; no spaces or control characters.
 Identifier = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9][A-Za-z0-9_.:\-]*$")]
-# Free text without control characters (PostgreSQL text cannot hold NUL).
-DisplayText = Annotated[str, Field(min_length=1, max_length=200, pattern=r"^[^\x00-\x1f\x7f]+$")]
-CityName = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[^\x00-\x1f\x7f]+$")]
 Quantity = Annotated[int, Field(strict=True, ge=1, le=domain.MAX_QUANTITY)]
 UnitPriceMinor = Annotated[int, Field(strict=True, ge=0, le=domain.MAX_UNIT_PRICE_MINOR)]
-DeliveryFeeMinor = Annotated[int, Field(strict=True, ge=0, le=domain.MAX_DELIVERY_FEE_MINOR)]
 # Case-insensitive: parsed to upper case, so "diwali20" and "DIWALI20" are the same request.
 OfferCode = Annotated[
     str,
@@ -38,12 +34,11 @@ class OrderLineIn(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     item_id: Identifier
-    # With catalog pricing both are optional: the menu decides; a sent price that
-    # differs from it is a 422 "price changed" (docs/serving.md, Pricing).
-    name: DisplayText | None = None
     quantity: Quantity
+    # The menu decides the price; a sent one that differs from it is a 422 "price
+    # changed" (docs/serving.md, Pricing): the client showed a stale menu.
     unit_price_minor: UnitPriceMinor | None = Field(
-        default=None, description="Price of one item in minor units, as the client last saw it."
+        default=None, description="Price of one item in minor units, as the client last saw it (optional)."
     )
 
 
@@ -62,66 +57,35 @@ class PlaceOrderRequest(BaseModel):
         json_schema_extra={
             "examples": [
                 {
-                    "restaurant_id": "rest-42",
-                    "city": "Bengaluru",
+                    "restaurant_id": "5b0e7c4e-3f7a-4a51-9a55-0d3c1c2b9e10",
                     "lines": [
-                        {
-                            "item_id": "masala-dosa",
-                            "name": "Masala dosa",
-                            "quantity": 2,
-                            "unit_price_minor": 12000,
-                        }
+                        {"item_id": "1f0e7c4e-3f7a-4a51-9a55-0d3c1c2b9e11", "quantity": 2, "unit_price_minor": 12000}
                     ],
-                    "delivery_fee_minor": 3000,
+                    "delivery_location": {"lat": 12.9716, "lon": 77.5946},
                     "currency": "INR",
                 }
             ]
         },
     )
 
+    # Name, price, fee and city are the server's: it prices from the menu, charges a
+    # fee for the distance to delivery_location, and the order's city is its restaurant's.
     restaurant_id: Identifier
-    # Kept for existing clients, but an order's city is its restaurant's (it keys
-    # per-city metrics and GMV): catalog pricing ignores what is sent here.
-    city: CityName | None = Field(
-        default=None,
-        description="Ignored: the order's city is the restaurant's. Only client pricing (demo tools) needs it.",
-        json_schema_extra={"deprecated": True},
-    )
     lines: list[OrderLineIn] = Field(min_length=1, max_length=domain.MAX_LINES)
-    # Client pricing only; catalog pricing computes the fee from delivery_location.
-    delivery_fee_minor: DeliveryFeeMinor | None = None
     delivery_location: DeliveryLocation | None = None
     currency: Literal["INR"]
-    offer_code: OfferCode | None = Field(
-        default=None, description="A discount code of the restaurant (catalog pricing only)."
-    )
+    offer_code: OfferCode | None = Field(default=None, description="A discount code of the restaurant.")
 
     def to_placement(self) -> PlacementRequest:
         """The placement this body asks for."""
         where = self.delivery_location
         return PlacementRequest(
             restaurant_id=self.restaurant_id,
-            lines=tuple(
-                RequestedLine(line.item_id, line.quantity, line.name, line.unit_price_minor) for line in self.lines
-            ),
+            lines=tuple(RequestedLine(line.item_id, line.quantity, line.unit_price_minor) for line in self.lines),
             currency=self.currency,
             delivery_location=None if where is None else Location(where.lat, where.lon),
             offer_code=self.offer_code,
-            city=self.city,
-            delivery_fee_minor=self.delivery_fee_minor,
         )
-
-    def line_items(self) -> list[domain.LineItem]:
-        """The lines as sent (client pricing); missing names and prices become "" and 0."""
-        return [
-            domain.LineItem(
-                item_id=line.item_id,
-                name=line.name or "",
-                quantity=line.quantity,
-                unit_price_minor=line.unit_price_minor or 0,
-            )
-            for line in self.lines
-        ]
 
 
 class OrderLineOut(BaseModel):

@@ -33,9 +33,6 @@ class PlacementRequest:
     currency: str = "INR"
     delivery_location: Location | None = None
     offer_code: str | None = None
-    # Client pricing only (the walking-skeleton demo); catalog pricing ignores them.
-    city: str | None = None
-    delivery_fee_minor: int | None = None
 
     def price_query(self, customer_id: str, now: datetime) -> PriceQuery:
         """What the pricing is asked for this request, by this customer, at ``now``."""
@@ -45,16 +42,16 @@ class PlacementRequest:
             customer_id=customer_id,
             now=now,
             offer_code=self.offer_code,
-            delivery_fee_minor=self.delivery_fee_minor,
             delivery_location=self.delivery_location,
-            city=self.city,
         )
 
     def fingerprint(self) -> str:
         """The hash stored with the request's Idempotency-Key.
 
-        It hashes the request as POST /orders parses it, with an unset ``city`` and
-        ``offer_code`` left out, so keys stored by earlier versions still replay.
+        It hashes the request as POST /orders parsed it while the body still had a line
+        ``name``, ``delivery_fee_minor`` and ``city``: the first two as the nulls they
+        were when not sent, ``city`` left out as it was when unset (like an unset
+        ``offer_code``), so keys stored by earlier versions still replay.
         """
         where = self.delivery_location
         body: dict[str, Any] = {
@@ -62,18 +59,18 @@ class PlacementRequest:
             "lines": [
                 {
                     "item_id": line.item_id,
-                    "name": line.name,
+                    "name": None,
                     "quantity": line.quantity,
                     "unit_price_minor": line.unit_price_minor,
                 }
                 for line in self.lines
             ],
-            "delivery_fee_minor": self.delivery_fee_minor,
+            "delivery_fee_minor": None,
             "delivery_location": None if where is None else {"lat": where.lat, "lon": where.lon},
             "currency": self.currency,
         }
-        optional = {"city": self.city, "offer_code": self.offer_code}
-        body.update({name: value for name, value in optional.items() if value is not None})
+        if self.offer_code is not None:
+            body["offer_code"] = self.offer_code
         return request_hash(body)
 
 

@@ -21,7 +21,7 @@ from serving.orders.adapters import repository
 from serving.orders.domain import Order, OrderStatus, lifecycle
 from serving.orders.domain.events import transition_envelope
 from serving.orders.domain.system_cancels import accept_deadline, cancels_for_failed_payment
-from serving.orders.ports import NoStock, StockKeeper
+from serving.orders.ports import StockKeeper
 
 log = logging.getLogger(__name__)
 
@@ -44,12 +44,14 @@ def system_cancel(
     The same table and repository calls as ``transitions.change_status`` (which has no
     system principal), stock hook included: an ACCEPTED order's reserved portions go
     back (its MenuItemChanged events reach the restaurants cache through the outbox).
+    Without ``stock`` the order must hold none: a PENDING one (stock is taken on accept).
     An illegal move raises, nothing is written.
     """
     change = lifecycle.apply(
         order, OrderStatus.CANCELLED, actor=lifecycle.Actor.SYSTEM, actor_id=actor_id, now=now, reason=reason
     )
-    (stock or NoStock()).on_transition(connection, change, trace_id=trace_id)
+    if stock is not None:
+        stock.on_transition(connection, change, trace_id=trace_id)
     repository.save_transition(connection, change, transition_envelope(change, trace_id=trace_id))
     return change.after
 
@@ -65,8 +67,8 @@ def cancel_unpaid(
     order_id: uuid.UUID,
     *,
     now: datetime,
+    stock: StockKeeper,
     trace_id: str | None = None,
-    stock: StockKeeper | None = None,
 ) -> Unpaid | None:
     """A failed payment cancels its order (reason ``payment_failed``) in the caller's
     transaction, while the lifecycle allows it; None if there is no such order."""

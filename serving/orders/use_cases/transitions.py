@@ -15,7 +15,7 @@ from serving.kernel.clock import utc_now
 from serving.orders.adapters import repository
 from serving.orders.domain import Order, OrderStatus, lifecycle
 from serving.orders.domain.events import transition_envelope
-from serving.orders.ports import NoStock, RestaurantOwnership, StockKeeper
+from serving.orders.ports import RestaurantOwnership, StockKeeper
 from serving.orders.use_cases.queries import order_visible_to, owns
 
 _ACTOR_BY_ROLE = {
@@ -33,12 +33,12 @@ def change_status(
     target: OrderStatus,
     *,
     ownership: RestaurantOwnership,
+    stock: StockKeeper,
     reason: lifecycle.CancelReason | None = None,
     prep_time_minutes: int | None = None,
     rejection_reason: lifecycle.RejectionReason | None = None,
     now: Callable[[], datetime] = utc_now,
     trace_id: str | None = None,
-    stock: StockKeeper | None = None,
     after_commit: Callable[[EventEnvelope], object] = lambda _envelope: None,
 ) -> Order | None:
     """Apply one lifecycle move with the order row locked; None if not visible (not found).
@@ -64,7 +64,7 @@ def change_status(
             prep_time_minutes=prep_time_minutes,
             rejection_reason=rejection_reason,
         )
-        stock_events = (stock or NoStock()).on_transition(connection, change, trace_id=trace_id)
+        stock_events = stock.on_transition(connection, change, trace_id=trace_id)
         repository.save_transition(connection, change, transition_envelope(change, trace_id=trace_id))
     for envelope in stock_events:
         after_commit(envelope)

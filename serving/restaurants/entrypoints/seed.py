@@ -53,6 +53,7 @@ def seed_owner(zomato_id: str) -> str:
 class SeedResult:
     restaurants_inserted: int
     items_inserted: int
+    restaurant_ids: tuple[uuid.UUID, ...]  # of the whole sample, new or not
 
 
 def _read(path: Path) -> list[dict[str, str]]:
@@ -124,7 +125,11 @@ def seed(engine: Engine, seed_dir: Path = SEED_DIR, *, now: datetime | None = No
         ).all()
         for new in inserted:
             repository.refresh_search_text(connection, new.restaurant_id)
-    return SeedResult(restaurants_inserted=len(inserted), items_inserted=len(new_items))
+    return SeedResult(
+        restaurants_inserted=len(inserted),
+        items_inserted=len(new_items),
+        restaurant_ids=tuple(row["restaurant_id"] for row in restaurant_rows),
+    )
 
 
 def main(argv: list[str] | None = None) -> None:

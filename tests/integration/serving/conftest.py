@@ -1,6 +1,6 @@
 """Fixtures for the serving integration tests: a migrated database per test, an app
-client, tokens, and a reader that returns exactly the Kafka records written in a
-window of offsets."""
+client, tokens, a restaurant to order from, and a reader that returns exactly the
+Kafka records written in a window of offsets."""
 
 from __future__ import annotations
 
@@ -31,6 +31,7 @@ from serving.orders.adapters import repository as orders_repository
 from serving.orders.adapters.tables import order_lines, orders, outbox
 from serving.orders.domain.events import order_placed_envelope
 from serving.settings import ServingSettings
+from tests.utils.catalogue import Kitchen
 from tests.utils.people import auth_for
 from tests.utils.rows import row_counts
 from tests.utils.topics import temporary_topic
@@ -68,8 +69,9 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         kafka_bootstrap=stack.kafka_bootstrap,
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"serving-test-{uuid.uuid4().hex[:6]}",
+        redis_url=stack.redis_url,
         kafka_timeout_ms=3000,
-        order_pricing="client",  # these tests order invented items; catalog pricing has its own tests
+        rate_limit_enabled=False,  # these tests fire many requests as a handful of users
     )
 
 
@@ -87,33 +89,6 @@ def redis_client(stack: StackConfig) -> Iterator[redis.Redis[bytes]]:
     client.close()
 
 
-class OwnersTable:
-    """``RestaurantOwnership`` over real rows of ``test_owners.restaurants(id, owner_id)``: lets
-    orders tests own client-priced orders' restaurants (text ids such as ``rest-1``) without
-    creating catalogue restaurants. Put it in with
-    ``create_app(overrides={serving.orders.entrypoints.deps.restaurant_ownership: …})``."""
-
-    def __init__(self, engine: Engine) -> None:
-        with engine.begin() as connection:
-            connection.execute(sa.text("CREATE SCHEMA test_owners"))
-            connection.execute(
-                sa.text("CREATE TABLE test_owners.restaurants (id text PRIMARY KEY, owner_id text NOT NULL)")
-            )
-
-    def owns(self, connection: sa.Connection, subject: str, restaurant_id: str) -> bool:
-        query = "SELECT EXISTS (SELECT 1 FROM test_owners.restaurants WHERE id = :r AND owner_id = :o)"
-        return bool(connection.execute(sa.text(query), {"r": restaurant_id, "o": subject}).scalar_one())
-
-    def restaurants_of(self, connection: sa.Connection, subject: str) -> list[str]:
-        query = "SELECT id FROM test_owners.restaurants WHERE owner_id = :o ORDER BY id"
-        return list(connection.execute(sa.text(query), {"o": subject}).scalars())
-
-
-@pytest.fixture(scope="module")
-def owners_table(engine: Engine) -> OwnersTable:
-    return OwnersTable(engine)
-
-
 @pytest.fixture(scope="module")
 def auth(settings: ServingSettings) -> Callable[..., dict[str, str]]:
     """``auth(subject, role)`` -> an Authorization header."""
@@ -125,19 +100,19 @@ def _new_customer() -> str:
     return f"cust-{uuid.uuid4().hex[:10]}"
 
 
-def _order_body(**overrides: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {
-        "restaurant_id": f"rest-{uuid.uuid4().hex[:8]}",
-        "city": "Bengaluru",
-        "lines": [
-            {"item_id": "masala-dosa", "name": "Masala dosa", "quantity": 2, "unit_price_minor": 12000},
-            {"item_id": "filter-coffee", "name": "Filter coffee", "quantity": 1, "unit_price_minor": 4500},
-        ],
-        "delivery_fee_minor": 3000,
-        "currency": "INR",
-    }
-    body.update(overrides)
-    return body
+# What ``order_body`` orders by default: two dosas and a coffee, 28,500 before tax.
+MENU = {"Masala dosa": 12000, "Filter coffee": 4500}
+USUAL = {"Masala dosa": 2, "Filter coffee": 1}
+
+
+def usual_order(kitchen: Kitchen, **overrides: Any) -> dict[str, Any]:
+    return kitchen.order_body(USUAL, **overrides)
+
+
+@pytest.fixture(scope="module")
+def kitchen(client: TestClient, settings: ServingSettings) -> Kitchen:
+    """The module's restaurant, open all day, selling ``MENU``; ``order_body`` orders from it."""
+    return Kitchen(client, settings, menu=MENU)
 
 
 @pytest.fixture(scope="module")
@@ -147,18 +122,20 @@ def new_customer() -> Callable[[], str]:
 
 
 @pytest.fixture(scope="module")
-def order_body() -> Callable[..., dict[str, Any]]:
-    """``order_body(**overrides)`` -> a valid POST /api/v1/orders body."""
-    return _order_body
+def order_body(kitchen: Kitchen) -> Callable[..., dict[str, Any]]:
+    """``order_body(**overrides)`` -> a valid POST /api/v1/orders body: ``USUAL`` at the ``kitchen``."""
+    return lambda **overrides: usual_order(kitchen, **overrides)
 
 
 @pytest.fixture(scope="module")
-def place_order(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[..., dict[str, Any]]:
+def place_order(
+    client: TestClient, auth: Callable[..., dict[str, str]], kitchen: Kitchen
+) -> Callable[..., dict[str, Any]]:
     """``place_order(customer=None, **body_overrides)`` -> the 201 response body."""
 
     def place(customer: str | None = None, **overrides: Any) -> dict[str, Any]:
         response = client.post(
-            "/api/v1/orders", json=_order_body(**overrides), headers=auth(customer or _new_customer())
+            "/api/v1/orders", json=usual_order(kitchen, **overrides), headers=auth(customer or _new_customer())
         )
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
@@ -270,18 +247,19 @@ def private_topic(stack: StackConfig) -> Iterator[str]:
 
 
 class FreshOrders:
-    """The orders service on its own new database: an app client, the outbox, relays."""
+    """The orders service on its own new database: an app client, a restaurant, the outbox, relays."""
 
     def __init__(self, settings: ServingSettings, client: TestClient) -> None:
         self.settings = settings
         self.client = client
         self.engine = create_engine(settings.database_url)
+        self.kitchen = Kitchen(client, settings, menu=MENU)  # its events go to the restaurants' outbox
         self._relays: list[OutboxRelay] = []
 
     def place(self, customer: str | None = None, **overrides: Any) -> dict[str, Any]:
         token = issue_access_token(customer or _new_customer(), Role.CUSTOMER, self.settings)
         response = self.client.post(
-            "/api/v1/orders", json=_order_body(**overrides), headers={"Authorization": f"Bearer {token}"}
+            "/api/v1/orders", json=usual_order(self.kitchen, **overrides), headers={"Authorization": f"Bearer {token}"}
         )
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
@@ -343,8 +321,9 @@ def fresh_orders(fresh_database_url: str, stack: StackConfig) -> Iterator[FreshO
         kafka_bootstrap=stack.kafka_bootstrap,
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"relay-test-{uuid.uuid4().hex[:6]}",
+        redis_url=stack.redis_url,
         kafka_timeout_ms=3000,
-        order_pricing="client",  # these tests order invented items; catalog pricing has its own tests
+        rate_limit_enabled=False,
     )
     with TestClient(create_app(settings)) as client:
         orders_service = FreshOrders(settings, client)

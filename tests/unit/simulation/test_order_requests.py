@@ -1,41 +1,33 @@
 from itertools import islice
 
-from simulation.order_requests import order_requests, total_minor
-from simulation.sample_data import MenuItem, load_sample, rupees_to_paise, slug
+from serving.orders.domain.pricing import haversine_km
+from simulation.order_requests import MAX_LINES, Dish, Restaurant, order_requests
+
+CATALOGUE = [
+    Restaurant("r-delhi", 28.63, 77.21, tuple(Dish(f"d{n}", 10000 + n) for n in range(8))),
+    Restaurant("r-pune", 18.52, 73.85, (Dish("p1", 4550), Dish("p2", 12000))),
+    Restaurant("r-chai", 12.97, 77.59, (Dish("c1", 2000),)),
+]
 
 
-def test_the_committed_sample_holds_real_priced_items_in_several_cities() -> None:
-    sample = load_sample()
-    assert len(sample) > 100
-    assert len({i.city for i in sample}) >= 5
-    assert all(isinstance(i.price_minor, int) and i.price_minor > 0 for i in sample)
-    assert len({i.item_id for i in sample}) == len(sample)
-
-
-def test_rupees_become_paise_without_float_error() -> None:
-    assert rupees_to_paise(208.57) == 20857
-    assert rupees_to_paise("0.95") == 95
-    assert rupees_to_paise(249.0) == 24900
-
-
-def test_slug_is_url_safe() -> None:
-    assert slug("  Domino's Pizza, MG Road! ") == "domino-s-pizza-mg-road"
-
-
-def test_requests_are_reproducible_and_use_one_restaurant_each() -> None:
-    sample = load_sample()
-    first = list(islice(order_requests(sample, seed=3), 50))
-    again = list(islice(order_requests(sample, seed=3), 50))
-    assert first == again
-    by_item = {i.item_id: i for i in sample}
+def test_requests_are_reproducible_and_each_orders_one_restaurants_dishes_at_menu_prices() -> None:
+    first = list(islice(order_requests(CATALOGUE, seed=3), 200))
+    assert first == list(islice(order_requests(CATALOGUE, seed=3), 200))
+    assert first != list(islice(order_requests(CATALOGUE, seed=4), 200))
+    menus = {r.restaurant_id: {d.item_id: d.price_minor for d in r.dishes} for r in CATALOGUE}
     for request in first:
-        restaurants = {by_item[line["item_id"]].restaurant_id for line in request["lines"]}
-        assert restaurants == {request["restaurant_id"]}
-        assert 1 <= len(request["lines"]) <= 4
+        menu = menus[request["restaurant_id"]]
+        assert set(request) == {"restaurant_id", "lines", "delivery_location", "currency"}
+        assert 1 <= len(request["lines"]) <= MAX_LINES
+        assert len({line["item_id"] for line in request["lines"]}) == len(request["lines"])
+        for line in request["lines"]:
+            assert line["unit_price_minor"] == menu[line["item_id"]]
+            assert 1 <= line["quantity"] <= 3
+    assert {request["restaurant_id"] for request in first} == set(menus)
 
 
-def test_total_is_lines_plus_delivery_fee() -> None:
-    item = MenuItem("r", "R", "Pune", "x", "i", "Idli", 4550)
-    request = next(order_requests([item]))
-    quantity = request["lines"][0]["quantity"]
-    assert total_minor(request) == quantity * 4550 + request["delivery_fee_minor"]
+def test_every_order_is_delivered_half_a_kilometre_to_six_away_from_its_restaurant() -> None:
+    places = {r.restaurant_id: r for r in CATALOGUE}
+    for request in islice(order_requests(CATALOGUE, seed=8), 200):
+        place, drop = places[request["restaurant_id"]], request["delivery_location"]
+        assert 0.45 <= haversine_km(place.lat, place.lon, drop["lat"], drop["lon"]) <= 6.05

@@ -19,13 +19,13 @@ from serving.cart.domain import Cart
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.adapters.tables import orders
 from serving.settings import ServingSettings
+from tests.utils.catalogue import Kitchen
 from tests.utils.people import bearer, customer_id
 from tests.utils.settings import settings_for
 from tests.utils.threads import at_once
 
 pytestmark = pytest.mark.stack
 
-ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 CART_TTL = 600
 
 
@@ -34,35 +34,11 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
     return settings_for(database_url, stack, "cart-test", rate_limit_enabled=False, cart_ttl_seconds=CART_TTL)
 
 
-class Kitchen:
-    def __init__(self, client: TestClient, settings: ServingSettings) -> None:
-        self.client = client
-        self.headers = {
-            "Authorization": f"Bearer {issue_access_token(f'owner-{uuid.uuid4().hex[:8]}', Role.RESTAURANT, settings)}"
-        }
-        body = {
-            "name": "Cart Test Dhaba", "address": "GT Road", "city": "Panipat", "lat": 29.39, "lon": 76.97,
-            "cuisines": ["North Indian"], "opening_hours": ALL_DAY,
-        }  # fmt: skip
-        response = client.post("/api/v1/restaurants", json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        self.rid: str = response.json()["restaurant_id"]
-
-    def item(self, name: str, price_minor: int, **overrides: Any) -> str:
-        body = {"name": name, "price_minor": price_minor, "is_veg": True, **overrides}
-        response = self.client.post(f"/api/v1/restaurants/{self.rid}/menu/items", json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        item_id: str = response.json()["item_id"]
-        return item_id
-
-    def set_item(self, item_id: str, **changes: Any) -> None:
-        url = f"/api/v1/restaurants/{self.rid}/menu/items/{item_id}"
-        assert self.client.patch(url, json=changes, headers=self.headers).status_code == 200
-
-
 @pytest.fixture
 def kitchen(client: TestClient, settings: ServingSettings) -> Callable[[], Kitchen]:
-    return lambda: Kitchen(client, settings)
+    return lambda: Kitchen(
+        client, settings, name="Cart Test Dhaba", address="GT Road", city="Panipat", lat=29.39, lon=76.97
+    )
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-"""Catalog pricing and stock (TIFFIN_ORDER_PRICING=catalog) on real restaurants, items and Redis.
+"""Pricing from the catalogue, and stock, on real restaurants, items and Redis.
 
 Restaurants and items are created through the restaurants API; orders are placed
 with item ids only, and the server decides names, prices and the delivery fee.
@@ -23,11 +23,10 @@ from serving.kernel.auth import Role, issue_access_token
 from serving.orders.adapters.pricing_catalog import SURGE_PREFIX, surge_zone
 from serving.orders.adapters.tables import orders, outbox
 from serving.settings import ServingSettings
+from tests.utils.catalogue import Kitchen
 
 pytestmark = pytest.mark.stack
 
-ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
-CONNAUGHT_PLACE = {"lat": 28.6315, "lon": 77.2167}
 INDIA_GATE = {"lat": 28.6129, "lon": 77.2295}  # 2.4 km from Connaught Place
 
 
@@ -40,48 +39,23 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"pricing-test-{uuid.uuid4().hex[:6]}",
         rate_limit_enabled=False,
-        order_pricing="catalog",
         delivery_base_fee_minor=2000,
         delivery_included_km=2.0,
         delivery_per_km_minor=800,
     )
 
 
-class Kitchen:
-    """A restaurant with an owner, created through the API in its own city (for surge)."""
-
-    def __init__(self, client: TestClient, settings: ServingSettings, **overrides: Any) -> None:
-        self.client = client
-        self.city = f"Delhi-{uuid.uuid4().hex[:6]}"
-        owner = f"owner-{uuid.uuid4().hex[:10]}"
-        self.headers = {"Authorization": f"Bearer {issue_access_token(owner, Role.RESTAURANT, settings)}"}
-        body: dict[str, Any] = {
-            "name": "Karim's Test Kitchen", "address": "Jama Masjid", "city": self.city,
-            **CONNAUGHT_PLACE, "cuisines": ["Mughlai"], "opening_hours": ALL_DAY, **overrides,
-        }  # fmt: skip
-        response = client.post("/api/v1/restaurants", json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        self.rid: str = response.json()["restaurant_id"]
-
-    def item(self, name: str, price_minor: int, **overrides: Any) -> str:
-        body = {"name": name, "price_minor": price_minor, "is_veg": False, **overrides}
-        response = self.client.post(f"/api/v1/restaurants/{self.rid}/menu/items", json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        item_id: str = response.json()["item_id"]
-        return item_id
-
-
 @pytest.fixture
 def kitchen(client: TestClient, settings: ServingSettings) -> Callable[..., Kitchen]:
-    return lambda **overrides: Kitchen(client, settings, **overrides)
+    """``kitchen(**restaurant)``: a new restaurant (at Connaught Place, in a city of its own)."""
+    return lambda **overrides: Kitchen(client, settings, name="Karim's Test Kitchen", **overrides)
 
 
 @pytest.fixture
 def order(client: TestClient, settings: ServingSettings) -> Callable[..., Any]:
     def post(restaurant_id: str, lines: list[dict[str, Any]], customer: str | None = None, **extra: Any) -> Any:
         token = issue_access_token(customer or f"cust-{uuid.uuid4().hex[:10]}", Role.CUSTOMER, settings)
-        body = {"restaurant_id": restaurant_id, "city": "New Delhi", "lines": lines, "currency": "INR", **extra}
-        body = {name: value for name, value in body.items() if value is not None}
+        body = {"restaurant_id": restaurant_id, "lines": lines, "currency": "INR", **extra}
         return client.post("/api/v1/orders", json=body, headers={"Authorization": f"Bearer {token}"})
 
     return post
@@ -99,7 +73,7 @@ def test_an_order_of_item_ids_is_priced_from_the_menu_with_a_distance_fee(
     biryani, kebab = k.item("Mutton Biryani", 32000), k.item("Seekh Kebab", 18050)
     response = order(
         k.rid,
-        [{"item_id": biryani, "quantity": 2}, {"item_id": kebab, "quantity": 1, "name": "whatever"}],
+        [{"item_id": biryani, "quantity": 2}, {"item_id": kebab, "quantity": 1, "unit_price_minor": 18050}],
         delivery_location=INDIA_GATE,
     )
     assert response.status_code == 201, response.text
@@ -116,35 +90,30 @@ def test_an_order_of_item_ids_is_priced_from_the_menu_with_a_distance_fee(
     assert placed["total_minor"] == placed["subtotal_minor"] + placed["tax_minor"] + placed["delivery_fee_minor"]
 
 
-def test_the_clients_delivery_fee_is_ignored_and_no_location_means_the_base_fee(
-    kitchen: Callable[..., Kitchen], order: Callable[..., Any]
-) -> None:
+def test_no_delivery_location_means_the_base_fee(kitchen: Callable[..., Kitchen], order: Callable[..., Any]) -> None:
     k = kitchen()
-    response = order(k.rid, [{"item_id": k.item("Nihari", 25000), "quantity": 1}], delivery_fee_minor=0)
+    response = order(k.rid, [{"item_id": k.item("Nihari", 25000), "quantity": 1}])
     assert response.status_code == 201, response.text
     assert response.json()["delivery_fee_minor"] == 2000
 
 
-def test_the_order_and_its_event_carry_the_restaurants_city_whatever_the_client_sent(
+def test_the_order_and_its_event_carry_the_restaurants_city(
     kitchen: Callable[..., Kitchen], order: Callable[..., Any], engine: Engine
 ) -> None:
     k = kitchen()
-    korma = k.item("Shahi Korma", 26000)
-    sent = order(k.rid, [{"item_id": korma, "quantity": 1}], city="Mumbai")  # another city altogether
-    unsent = order(k.rid, [{"item_id": korma, "quantity": 1}], city=None)  # the field is optional now
-    for response in (sent, unsent):
-        assert response.status_code == 201, response.text
-        placed = response.json()
-        assert placed["city"] == k.city
-        with engine.connect() as connection:
-            row = connection.execute(sa.select(orders.c.city).where(orders.c.order_id == placed["order_id"])).one()
-            event: dict[str, Any] = connection.execute(
-                sa.select(outbox.c.payload).where(
-                    outbox.c.message_key == placed["order_id"], outbox.c.event_type == "OrderPlaced"
-                )
-            ).scalar_one()
-        assert row.city == k.city
-        assert event["payload"]["city"] == k.city
+    response = order(k.rid, [{"item_id": k.item("Shahi Korma", 26000), "quantity": 1}])
+    assert response.status_code == 201, response.text
+    placed = response.json()
+    assert placed["city"] == k.city
+    with engine.connect() as connection:
+        row = connection.execute(sa.select(orders.c.city).where(orders.c.order_id == placed["order_id"])).one()
+        event: dict[str, Any] = connection.execute(
+            sa.select(outbox.c.payload).where(
+                outbox.c.message_key == placed["order_id"], outbox.c.event_type == "OrderPlaced"
+            )
+        ).scalar_one()
+    assert row.city == k.city
+    assert event["payload"]["city"] == k.city
 
 
 def test_a_surge_on_the_restaurants_zone_multiplies_the_delivery_fee(

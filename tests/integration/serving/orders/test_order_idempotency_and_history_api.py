@@ -16,23 +16,27 @@ from sqlalchemy.engine import Engine
 
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
+from serving.orders.adapters.pricing_catalog import CatalogPricing
 from serving.orders.adapters.tables import idempotency_keys, orders, outbox
-from serving.orders.entrypoints import deps as orders_deps
 from serving.orders.entrypoints.schemas import PlaceOrderRequest
-from serving.orders.ports import ClientSentPricing
 from serving.orders.use_cases import placement
 from serving.settings import ServingSettings
+from tests.utils.catalogue import Kitchen
 
 pytestmark = pytest.mark.stack
 
 
 class Api:
-    """A real uvicorn server in a thread; restaurant owners are rows in test_owners.restaurants."""
+    """A real uvicorn server in a thread, and a restaurant its orders come from by default."""
 
     def __init__(self, base_url: str, settings: ServingSettings, engine: Engine) -> None:
         self.http = httpx.Client(base_url=base_url, timeout=30)
         self.settings = settings
         self.engine = engine
+        self.kitchen = self.new_kitchen()
+
+    def new_kitchen(self, owner: str | None = None) -> Kitchen:
+        return Kitchen(self.http, self.settings, menu={"Idli": 4550}, owner=owner)
 
     def headers(self, subject: str, role: Role = Role.CUSTOMER, key: str | None = None) -> dict[str, str]:
         headers = {"Authorization": f"Bearer {issue_access_token(subject, role, self.settings)}"}
@@ -40,15 +44,17 @@ class Api:
             headers["Idempotency-Key"] = key
         return headers
 
-    def own(self, owner: str, restaurant_id: str) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                sa.text("INSERT INTO test_owners.restaurants (id, owner_id) VALUES (:r, :o)"),
-                {"r": restaurant_id, "o": owner},
-            )
+    def body(self, kitchen: Kitchen | None = None, quantity: int = 3) -> dict[str, Any]:
+        """``quantity`` idlis at ``kitchen``, at the price the customer saw on its menu."""
+        kitchen = kitchen or self.kitchen
+        lines = [{**line, "unit_price_minor": 4550} for line in kitchen.lines({"Idli": quantity})]
+        return kitchen.order_body(lines=lines)
 
-    def place(self, customer: str, key: str | None = None, **overrides: Any) -> httpx.Response:
-        return self.http.post("/api/v1/orders", json=body(**overrides), headers=self.headers(customer, key=key))
+    def place(
+        self, customer: str, key: str | None = None, kitchen: Kitchen | None = None, quantity: int = 3
+    ) -> httpx.Response:
+        body = self.body(kitchen, quantity)
+        return self.http.post("/api/v1/orders", json=body, headers=self.headers(customer, key=key))
 
     def history(self, subject: str, role: Role = Role.CUSTOMER, **params: Any) -> httpx.Response:
         return self.http.get("/api/v1/orders", params=params, headers=self.headers(subject, role))
@@ -72,18 +78,6 @@ class Api:
             return int(connection.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one())
 
 
-def body(**overrides: Any) -> dict[str, Any]:
-    result: dict[str, Any] = {
-        "restaurant_id": "rest-idem",
-        "city": "Pune",
-        "lines": [{"item_id": "idli", "name": "Idli", "quantity": 3, "unit_price_minor": 4550}],
-        "delivery_fee_minor": 2000,
-        "currency": "INR",
-    }
-    result.update(overrides)
-    return result
-
-
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -92,9 +86,8 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="module")
-def api(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Api]:
-    settings = settings.changed(rate_limit_enabled=False)
-    app = create_app(settings, overrides={orders_deps.restaurant_ownership: lambda: owners_table})
+def api(settings: ServingSettings, engine: Engine) -> Iterator[Api]:
+    app = create_app(settings)
     port = _free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -126,8 +119,8 @@ def test_repeating_a_request_with_the_same_key_returns_the_first_order_with_200(
     again = api.place(customer, key)
     reordered = api.http.post(  # same JSON, other key order and spacing
         "/api/v1/orders",
-        content='{"currency":"INR", "delivery_fee_minor":2000, "city":"Pune", "restaurant_id":"rest-idem",'
-        ' "lines":[{"unit_price_minor":4550,"quantity":3,"name":"Idli","item_id":"idli"}]}',
+        content=f'{{"currency":"INR",  "restaurant_id":"{api.kitchen.rid}",'
+        f' "lines":[{{"unit_price_minor":4550,"quantity":3,"item_id":"{api.kitchen.ids["Idli"]}"}}]}}',
         headers={**api.headers(customer, key=key), "Content-Type": "application/json"},
     )
 
@@ -145,7 +138,7 @@ def test_reusing_a_key_for_a_different_body_is_a_409_naming_the_header_and_creat
     customer, key = new_id("cust"), str(uuid.uuid4())
     assert api.place(customer, key).status_code == 201
 
-    response = api.place(customer, key, delivery_fee_minor=2500)
+    response = api.place(customer, key, quantity=4)
 
     assert response.status_code == 409
     assert response.headers["content-type"] == "application/problem+json"
@@ -174,7 +167,7 @@ def test_a_malformed_key_is_a_422_naming_the_header_and_writes_nothing(api: Api,
     customer = new_id("cust")
     response = api.http.post(
         "/api/v1/orders",
-        json=body(),
+        json=api.body(),
         headers=[*api.headers(customer).items(), ("Idempotency-Key", key.encode())],
     )
     assert response.status_code == 422
@@ -209,9 +202,9 @@ def test_concurrent_duplicates_with_one_key_create_exactly_one_order(api: Api, s
     responses: list[httpx.Response] = []
 
     def send(n: int) -> None:
-        fee = 2000 if same_body or n == 0 else 2000 + n
+        quantity = 3 if same_body or n == 0 else 3 + n
         barrier.wait()
-        responses.append(api.place(customer, key, delivery_fee_minor=fee))
+        responses.append(api.place(customer, key, quantity=quantity))
 
     threads = [threading.Thread(target=send, args=(n,)) for n in range(8)]
     for thread in threads:
@@ -236,8 +229,8 @@ def test_concurrent_duplicates_with_one_key_create_exactly_one_order(api: Api, s
 
 
 def test_a_customer_pages_through_exactly_their_own_orders_newest_first(api: Api) -> None:
-    customer = new_id("cust")
-    placed = [api.place(customer, restaurant_id=f"rest-{n % 2}").json()["order_id"] for n in range(9)]
+    customer, kitchens = new_id("cust"), (api.kitchen, api.new_kitchen())
+    placed = [api.place(customer, kitchen=kitchens[n % 2]).json()["order_id"] for n in range(9)]
     api.place(new_id("cust"))  # someone else's
 
     items = api.all_pages(customer, limit=4)
@@ -251,9 +244,9 @@ def test_a_customer_pages_through_exactly_their_own_orders_newest_first(api: Api
 def test_orders_placed_at_the_same_instant_are_each_listed_once_across_pages(api: Api, engine: Engine) -> None:
     customer = new_id("cust")
     instant = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
-    request = PlaceOrderRequest.model_validate(body()).to_placement()
+    request = PlaceOrderRequest.model_validate(api.body()).to_placement()
     placed = [
-        placement.place_order(engine, customer, request, pricing=ClientSentPricing(), now=lambda: instant)
+        placement.place_order(engine, customer, request, pricing=CatalogPricing(), now=lambda: instant)
         for _ in range(5)
     ]
     ids = {str(one.order.order_id) for one in placed}
@@ -265,16 +258,13 @@ def test_orders_placed_at_the_same_instant_are_each_listed_once_across_pages(api
 
 
 def test_a_restaurant_sees_only_the_orders_of_restaurants_it_owns(api: Api) -> None:
-    owner, stranger = new_id("owner"), new_id("owner")
-    mine, also_mine, theirs = new_id("rest"), new_id("rest"), new_id("rest")
-    api.own(owner, mine)
-    api.own(owner, also_mine)
-    api.own(stranger, theirs)
-    expected = [api.place(new_id("cust"), restaurant_id=r).json()["order_id"] for r in (mine, theirs, also_mine)]
+    owner = new_id("owner")
+    mine, also_mine, theirs = api.new_kitchen(owner), api.new_kitchen(owner), api.new_kitchen()
+    expected = [api.place(new_id("cust"), kitchen=k).json()["order_id"] for k in (mine, theirs, also_mine)]
 
     everything = api.all_pages(owner, Role.RESTAURANT, limit=1)
-    only_one = api.all_pages(owner, Role.RESTAURANT, restaurant_id=mine)
-    not_mine = api.all_pages(owner, Role.RESTAURANT, restaurant_id=theirs)
+    only_one = api.all_pages(owner, Role.RESTAURANT, restaurant_id=mine.rid)
+    not_mine = api.all_pages(owner, Role.RESTAURANT, restaurant_id=theirs.rid)
     owns_nothing = api.all_pages(new_id("owner"), Role.RESTAURANT)
 
     assert [i["order_id"] for i in everything] == [expected[2], expected[0]]
@@ -283,15 +273,15 @@ def test_a_restaurant_sees_only_the_orders_of_restaurants_it_owns(api: Api) -> N
 
 
 def test_an_admin_sees_every_order_and_filters_by_restaurant_status_and_time(api: Api) -> None:
-    restaurant = new_id("rest")
-    placed = [api.place(new_id("cust"), restaurant_id=restaurant).json() for _ in range(4)]
+    kitchen = api.new_kitchen()
+    placed = [api.place(new_id("cust"), kitchen=kitchen).json() for _ in range(4)]
     cancel = api.http.post(
         f"/api/v1/orders/{placed[1]['order_id']}/cancel", headers=api.headers(placed[1]["customer_id"])
     )
     assert cancel.status_code == 200
 
     def ids(**params: Any) -> list[str]:
-        return [i["order_id"] for i in api.all_pages("ops", Role.ADMIN, restaurant_id=restaurant, **params)]
+        return [i["order_id"] for i in api.all_pages("ops", Role.ADMIN, restaurant_id=kitchen.rid, **params)]
 
     assert ids() == [o["order_id"] for o in placed[::-1]]
     assert ids(status="CANCELLED") == [placed[1]["order_id"]]
@@ -335,10 +325,10 @@ def test_couriers_have_no_order_history_and_strangers_need_a_token(api: Api) -> 
 
 
 def test_a_restaurant_owner_can_read_an_order_of_its_restaurant_but_not_another(api: Api) -> None:
-    owner, restaurant = new_id("owner"), new_id("rest")
-    api.own(owner, restaurant)
-    mine = api.place(new_id("cust"), restaurant_id=restaurant).json()
-    other = api.place(new_id("cust")).json()
+    kitchen = api.new_kitchen()
+    owner = kitchen.owner
+    mine = api.place(new_id("cust"), kitchen=kitchen).json()
+    other = api.place(new_id("cust")).json()  # at the module's kitchen, someone else's
 
     def get(order: dict[str, Any]) -> int:
         return api.http.get(

@@ -16,10 +16,10 @@ from contracts.registry import spec_for
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.adapters.tables import order_status_history, orders, outbox
-from serving.orders.entrypoints import deps as orders_deps
 from serving.orders.ports import RestaurantsApiOwnership
 from serving.restaurants.adapters.tables import restaurants
 from serving.settings import ServingSettings
+from tests.utils.catalogue import Kitchen
 
 pytestmark = pytest.mark.stack
 
@@ -27,32 +27,21 @@ LATER = ["ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVE
 
 
 class Kit:
-    """An orders app whose restaurant owners are real rows in ``test_owners.restaurants``."""
+    """An orders app with two restaurants of different owners, each selling a thali."""
 
     def __init__(self, client: TestClient, settings: ServingSettings, engine: Engine) -> None:
         self.client = client
         self.settings = settings
         self.engine = engine
+        self.kitchen = Kitchen(client, settings, menu={"Thali": 15000})
+        self.elsewhere = Kitchen(client, settings, menu={"Thali": 15000})  # another owner's
 
     def headers(self, subject: str, role: Role) -> dict[str, str]:
         return {"Authorization": f"Bearer {issue_access_token(subject, role, self.settings)}"}
 
-    def own(self, owner: str, restaurant_id: str) -> None:
-        with self.engine.begin() as connection:
-            connection.execute(
-                sa.text("INSERT INTO test_owners.restaurants (id, owner_id) VALUES (:r, :o)"),
-                {"r": restaurant_id, "o": owner},
-            )
-
-    def place(self, customer: str | None = None, restaurant_id: str | None = None) -> dict[str, Any]:
-        body = {
-            "restaurant_id": restaurant_id or f"rest-{uuid.uuid4().hex[:8]}",
-            "city": "Pune",
-            "lines": [{"item_id": "thali", "name": "Thali", "quantity": 2, "unit_price_minor": 15000}],
-            "delivery_fee_minor": 3000,
-            "currency": "INR",
-        }
+    def place(self, customer: str | None = None) -> dict[str, Any]:
         customer = customer or f"cust-{uuid.uuid4().hex[:8]}"
+        body = self.kitchen.order_body({"Thali": 2})
         response = self.client.post("/api/v1/orders", json=body, headers=self.headers(customer, Role.CUSTOMER))
         assert response.status_code == 201, response.text
         result: dict[str, Any] = response.json()
@@ -60,10 +49,7 @@ class Kit:
 
     def owned_order(self) -> tuple[dict[str, Any], str]:
         """A new PENDING order and the subject of its restaurant's owner."""
-        owner = f"owner-{uuid.uuid4().hex[:8]}"
-        restaurant = f"rest-{uuid.uuid4().hex[:8]}"
-        self.own(owner, restaurant)
-        return self.place(restaurant_id=restaurant), owner
+        return self.place(), self.kitchen.owner
 
     def post(self, order_id: str, action: str, subject: str, role: Role, body: Any = None) -> Any:
         return self.client.post(f"/api/v1/orders/{order_id}/{action}", json=body, headers=self.headers(subject, role))
@@ -101,11 +87,8 @@ class Kit:
 
 
 @pytest.fixture(scope="module")
-def kit(settings: ServingSettings, engine: Engine, owners_table: Any) -> Iterator[Kit]:
-    # These tests make many calls a second as a handful of users: not what a rate limit is for.
-    settings = settings.changed(rate_limit_enabled=False)
-    app = create_app(settings, overrides={orders_deps.restaurant_ownership: lambda: owners_table})
-    with TestClient(app, raise_server_exceptions=False) as client:
+def kit(settings: ServingSettings, engine: Engine) -> Iterator[Kit]:
+    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
         yield Kit(client, settings, engine)
 
 
@@ -180,7 +163,8 @@ def test_a_restaurant_rejects_a_pending_order_which_ends_cancelled_with_one_orde
     assert kit.history(order["order_id"])[-1][:3] == ("PENDING", "CANCELLED", "restaurant_rejected")
 
 
-@pytest.mark.parametrize(("status", "fee"), [("PENDING", 0), ("ACCEPTED", 0), ("PREPARING", 30000)])
+# Once cooking, the food as charged: two thalis and their 5 % GST (the delivery fee is returned).
+@pytest.mark.parametrize(("status", "fee"), [("PENDING", 0), ("ACCEPTED", 0), ("PREPARING", 2 * 15000 + 1500)])
 def test_a_customer_cancels_free_before_cooking_and_pays_for_food_being_cooked(kit: Kit, status: str, fee: int) -> None:
     order, _ = kit.owned_order()
     kit.admin_to(order["order_id"], status)
@@ -305,8 +289,7 @@ CALLERS = ["customer", "other customer", "owner", "other restaurant", "courier",
 
 
 def caller(kit: Kit, who: str, order: dict[str, Any], owner: str) -> tuple[str, Role]:
-    other_owner = f"owner-{uuid.uuid4().hex[:8]}"
-    kit.own(other_owner, f"rest-{uuid.uuid4().hex[:8]}")  # owns a restaurant, just not this one
+    other_owner = kit.elsewhere.owner  # owns a restaurant, just not this one
     return {
         "customer": (order["customer_id"], Role.CUSTOMER),
         "other customer": (f"cust-{uuid.uuid4().hex[:8]}", Role.CUSTOMER),

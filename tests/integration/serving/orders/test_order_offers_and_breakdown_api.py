@@ -21,16 +21,15 @@ from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
 from ops.stack.config import StackConfig
-from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
 from serving.orders.adapters.tables import orders, outbox
 from serving.restaurants.adapters.tables import offers
 from serving.settings import ServingSettings
+from tests.utils.catalogue import Kitchen
 from tests.utils.threads import at_once
 
 pytestmark = pytest.mark.stack
 
-ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 PACKAGING_PER_ITEM, PACKAGING_FLAT, BASE_FEE = 500, 1000, 2000
 
 
@@ -43,7 +42,6 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"offers-test-{uuid.uuid4().hex[:6]}",
         rate_limit_enabled=False,
-        order_pricing="catalog",
         delivery_base_fee_minor=BASE_FEE,
         order_tax_bp=500,
         order_packaging_per_item_minor=PACKAGING_PER_ITEM,
@@ -73,39 +71,13 @@ def people(settings: ServingSettings) -> People:
     return People(settings)
 
 
-class Kitchen:
-    """A restaurant open all day, its owner's headers, items and offers, all made through the API."""
-
-    def __init__(self, client: TestClient, people: People) -> None:
-        self.client = client
-        self.headers = people.new(Role.RESTAURANT)
-        body = {
-            "name": "Offer Test Kitchen", "address": "Chandni Chowk", "city": "Delhi", "lat": 28.6506,
-            "lon": 77.2303, "cuisines": ["Mughlai"], "opening_hours": ALL_DAY,
-        }  # fmt: skip
-        response = client.post("/api/v1/restaurants", json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        self.rid: str = response.json()["restaurant_id"]
-        self.offers_url = f"/api/v1/restaurants/{self.rid}/offers"
-
-    def item(self, name: str, price_minor: int) -> str:
-        body = {"name": name, "price_minor": price_minor, "is_veg": False}
-        response = self.client.post(f"/api/v1/restaurants/{self.rid}/menu/items", json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        item_id: str = response.json()["item_id"]
-        return item_id
-
-    def offer(self, code: str, **fields: Any) -> dict[str, Any]:
-        body = {"code": code, "kind": "PERCENTAGE", "value": 2000, "valid_until": _later(days=30), **fields}
-        response = self.client.post(self.offers_url, json=body, headers=self.headers)
-        assert response.status_code == 201, response.text
-        created: dict[str, Any] = response.json()
-        return created
-
-
 @pytest.fixture
 def kitchen(client: TestClient, people: People) -> Callable[[], Kitchen]:
-    return lambda: Kitchen(client, people)
+    """A new restaurant open all day; its owner makes items and offers through the API."""
+    return lambda: Kitchen(
+        client, people.settings, name="Offer Test Kitchen", address="Chandni Chowk", city="Delhi",
+        lat=28.6506, lon=77.2303, cuisines=["Mughlai"],
+    )  # fmt: skip
 
 
 @pytest.fixture
@@ -113,7 +85,7 @@ def order(client: TestClient, people: People) -> Callable[..., Any]:
     def post(restaurant_id: str, lines: list[dict[str, Any]], customer: str | None = None, **extra: Any) -> Any:
         headers = people.headers(customer or f"cust-{uuid.uuid4().hex[:10]}", Role.CUSTOMER)
         headers.update(extra.pop("headers", {}))
-        body = {"restaurant_id": restaurant_id, "city": "Delhi", "lines": lines, "currency": "INR", **extra}
+        body = {"restaurant_id": restaurant_id, "lines": lines, "currency": "INR", **extra}
         return client.post("/api/v1/orders", json=body, headers=headers)
 
     return post
@@ -212,26 +184,6 @@ def test_a_flat_offer_at_cart_checkout_is_itemised_too(
     placed = response.json()
     assert (placed["items_subtotal_minor"], placed["discount_minor"], placed["offer_code"]) == (44000, 5000, "FLAT50")
     assert placed["tax_minor"] == 1950 and _adds_up(placed)  # 5 % of 39000
-
-
-def test_an_offer_code_with_client_pricing_is_a_422_naming_offer_code(
-    settings: ServingSettings, people: People, count_rows: Callable[[], dict[str, int]]
-) -> None:
-    client_priced = settings.changed(order_pricing="client")
-    body = {
-        "restaurant_id": "rest-1", "city": "Pune", "currency": "INR", "delivery_fee_minor": 2000,
-        "lines": [{"item_id": "idli", "name": "Idli", "quantity": 3, "unit_price_minor": 4550}],
-    }  # fmt: skip
-    with TestClient(create_app(client_priced), raise_server_exceptions=False) as walking_skeleton:
-        headers = people.new(Role.CUSTOMER)
-        plain = walking_skeleton.post("/api/v1/orders", json=body, headers=headers)
-        before = count_rows()
-        refused = walking_skeleton.post("/api/v1/orders", json={**body, "offer_code": "DIWALI20"}, headers=headers)
-    assert plain.status_code == 201, plain.text
-    # The walking skeleton's numbers do not change: no tax, packaging or discount.
-    assert plain.json()["total_minor"] == 3 * 4550 + 2000 and plain.json()["tax_minor"] == 0
-    assert refused.status_code == 422 and _fields(refused) == ["offer_code"]
-    assert count_rows() == before
 
 
 # --- refusals: 422 naming offer_code, nothing written ------------------------------

@@ -28,8 +28,13 @@ def test_a_customer_places_an_order_and_reads_the_same_order_back(
     assert order["customer_id"] == customer
     assert order["status"] == "PENDING"
     assert order["subtotal_minor"] == 2 * 12000 + 4500
-    assert order["total_minor"] == 2 * 12000 + 4500 + 3000
-    assert [line["line_total_minor"] for line in order["lines"]] == [24000, 4500]
+    # Menu prices, 5 % GST on the food, the base delivery fee (no delivery_location sent).
+    assert (order["tax_minor"], order["delivery_fee_minor"]) == (1425, 2000)
+    assert order["total_minor"] == 2 * 12000 + 4500 + 1425 + 2000
+    assert [(line["name"], line["line_total_minor"]) for line in order["lines"]] == [
+        ("Masala dosa", 24000),
+        ("Filter coffee", 4500),
+    ]
     assert order["placed_at"].endswith("Z") or order["placed_at"].endswith("+00:00")
 
     fetched = client.get(f"/api/v1/orders/{order['order_id']}", headers=auth(customer))

@@ -29,9 +29,6 @@ def settings(database_url: str, stack: StackConfig) -> ServingSettings:
         jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
         service_name=f"restaurants-test-{uuid.uuid4().hex[:6]}",
         rate_limit_enabled=False,  # these tests fire many requests as one user
-        # order_at places orders of invented items to walk them to a status; catalog
-        # pricing has its own tests (tests/integration/serving/test_order_*_api.py).
-        order_pricing="client",
     )
 
 
@@ -101,16 +98,24 @@ LIFECYCLE = ["PENDING", "ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", 
 def order_at(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callable[..., str]:
     """``order_at(restaurant_id, customer, status="DELIVERED")`` -> the id of a new order of
     that customer at that restaurant, placed and walked to ``status`` through the orders API
-    (``CANCELLED``: cancelled by the customer while PENDING)."""
+    (``CANCELLED``: cancelled by the customer while PENDING). It orders a dosa, which the
+    restaurant's owner puts on its menu (stock not tracked) before its first order."""
+    admin = auth("ops-admin", Role.ADMIN)
+    dosas: dict[str, str] = {}  # restaurant id -> its dosa's item id
+
+    def dosa(restaurant_id: str) -> str:
+        if restaurant_id not in dosas:
+            owner = client.get(f"/api/v1/restaurants/{restaurant_id}", headers=admin).json()["owner_id"]
+            url = f"/api/v1/restaurants/{restaurant_id}/menu/items"
+            body = item_body(name="Order-at Dosa", stock=None)
+            added = client.post(url, json=body, headers=auth(owner, Role.RESTAURANT))
+            assert added.status_code == 201, added.text
+            dosas[restaurant_id] = added.json()["item_id"]
+        return dosas[restaurant_id]
 
     def place(restaurant_id: str, customer: str, status: str = "DELIVERED") -> str:
-        body = {
-            "restaurant_id": restaurant_id,
-            "city": "Bengaluru",
-            "lines": [{"item_id": "masala-dosa", "name": "Masala dosa", "quantity": 1, "unit_price_minor": 12000}],
-            "delivery_fee_minor": 3000,
-            "currency": "INR",
-        }
+        body = {"restaurant_id": restaurant_id, "lines": [{"item_id": dosa(restaurant_id), "quantity": 1}],
+                "currency": "INR"}  # fmt: skip
         placed = client.post("/api/v1/orders", json=body, headers=auth(customer))
         assert placed.status_code == 201, placed.text
         order_id: str = placed.json()["order_id"]
@@ -118,7 +123,6 @@ def order_at(client: TestClient, auth: Callable[..., dict[str, str]]) -> Callabl
             cancelled = client.post(f"/api/v1/orders/{order_id}/cancel", headers=auth(customer))
             assert cancelled.status_code == 200, cancelled.text
             return order_id
-        admin = auth("ops-admin", Role.ADMIN)
         for step in LIFECYCLE[1 : LIFECYCLE.index(status) + 1]:
             move: dict[str, Any] = {"status": step}
             if step == "ACCEPTED":

@@ -17,6 +17,8 @@ def test_seeding_loads_real_restaurants_once_and_again_changes_nothing(engine: E
     second = seed(engine)
     assert (first.restaurants_inserted, first.items_inserted) == (150, 1200)
     assert (second.restaurants_inserted, second.items_inserted) == (0, 0)
+    assert len(set(first.restaurant_ids)) == 150 and second.restaurant_ids == first.restaurant_ids
+    assert restaurant_uuid("308322") in first.restaurant_ids
     with engine.connect() as connection:
         hauz_khas = connection.execute(
             sa.select(restaurants).where(restaurants.c.restaurant_id == restaurant_uuid("308322"))

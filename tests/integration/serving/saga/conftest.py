@@ -29,6 +29,7 @@ from serving.kernel.messaging.relay import OutboxRelay
 from serving.kernel.messaging.running import drain
 from serving.orders import domain
 from serving.orders.adapters import repository as orders_repository
+from serving.orders.adapters.stock import CatalogStock
 from serving.orders.adapters.tables import outbox as orders_outbox
 from serving.orders.adapters.tables import processed_events as orders_processed
 from serving.orders.domain import OrderStatus
@@ -89,7 +90,7 @@ class SagaRig:
     def start(self, name: str, after_commit: Callable[[EventEnvelope], None] | None = None) -> IdempotentConsumer:
         """A new member of the consumer's group, like a restarted process."""
         topic, processed, handler = (
-            (PAYMENTS.name, orders_processed, orders_side.payment_event_handler())
+            (PAYMENTS.name, orders_processed, orders_side.payment_event_handler(stock=CatalogStock()))
             if name == orders_side.CONSUMER
             else (ORDERS.name, payments_processed, payments_consumers.order_event_handler(self.gateway, self.retry))
         )
@@ -155,6 +156,7 @@ class SagaRig:
             ADMIN,
             OrderStatus.CANCELLED,
             ownership=RestaurantsApiOwnership(),
+            stock=CatalogStock(),
             reason=CancelReason.RESTAURANT_REJECTED,
             rejection_reason=RejectionReason.OUT_OF_STOCK,
         )
@@ -169,6 +171,7 @@ class SagaRig:
                 ADMIN,
                 OrderStatus(step),
                 ownership=RestaurantsApiOwnership(),
+                stock=CatalogStock(),
                 prep_time_minutes=15 if step == "ACCEPTED" else None,
             )
 

@@ -9,14 +9,20 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
+import sqlalchemy as sa
+from fastapi.testclient import TestClient
 from kafka import KafkaProducer
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import ORDERS
+from serving.app import create_app
+from serving.kernel.auth import Role, issue_access_token
 from serving.orders.entrypoints import consumers as orders_side
 from serving.orders.use_cases.system_cancel import sweep_accept_timeouts
 from serving.payments.adapters.sandbox import CARD_DECLINED, CARD_SUCCEEDS
 from serving.payments.entrypoints import consumers as payments_consumers
+from serving.restaurants.adapters.tables import menu_items
+from tests.utils.catalogue import Kitchen
 
 pytestmark = pytest.mark.stack
 
@@ -47,6 +53,29 @@ def test_a_declined_card_cancels_the_order_with_reason_payment_failed(saga: Saga
     nothing_to_do = {"OrderPlaced": "ignored", "OrderCancelled": "ignored"}
     saga.pump(until=lambda: saga.outcomes_of(order_id, "payments") == nothing_to_do)
     assert saga.refunds_of(order_id) == 0
+
+
+def test_a_declined_card_on_an_accepted_order_gives_its_reserved_portions_back(saga: SagaRig, customer: str) -> None:
+    with TestClient(create_app(saga.settings)) as client:
+        kitchen = Kitchen(client, saga.settings)
+        thali = kitchen.item("Thali", 15000, stock=5)
+        headers = {"Authorization": f"Bearer {issue_access_token(customer, Role.CUSTOMER, saga.settings)}"}
+        placed = client.post("/api/v1/orders", json=kitchen.order_body({"Thali": 2}), headers=headers)
+        assert placed.status_code == 201, placed.text
+        order_id, total = uuid.UUID(placed.json()["order_id"]), placed.json()["total_minor"]
+        accepted = client.post(f"/api/v1/orders/{order_id}/accept", json={"prep_time_minutes": 10},
+                               headers=kitchen.headers)  # fmt: skip
+        assert accepted.status_code == 200, accepted.text
+
+    def stock() -> object:
+        return saga.scalar(sa.select(menu_items.c.stock).where(menu_items.c.item_id == uuid.UUID(thali)))
+
+    assert stock() == 3
+    assert saga.pay(customer, order_id, total, "card", CARD_DECLINED) == "FAILED"
+    saga.pump(until=lambda: saga.order_status(order_id)[0] == "CANCELLED")
+
+    assert saga.order_status(order_id) == ("CANCELLED", "payment_failed")
+    assert stock() == 5
 
 
 def test_a_restaurant_rejection_puts_a_wallet_payment_back_in_the_wallet(saga: SagaRig, customer: str) -> None:

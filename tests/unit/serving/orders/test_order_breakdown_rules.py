@@ -131,7 +131,6 @@ def test_cancelling_while_preparing_costs_the_food_as_charged_never_more_than_wa
 
 BODY: dict[str, Any] = {
     "restaurant_id": "rest-1",
-    "city": "Pune",
     "lines": [{"item_id": "thali", "quantity": 1}],
     "currency": "INR",
 }

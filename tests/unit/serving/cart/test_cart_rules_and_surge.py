@@ -1,10 +1,8 @@
-"""Cart rules, client-sent pricing's required fields, and reading surge from Redis."""
+"""Cart rules, and reading surge from Redis."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -20,8 +18,6 @@ from serving.cart.domain import (
 )
 from serving.kernel.redis import RedisUnavailable
 from serving.orders.adapters.pricing_catalog import RedisSurge, surge_zone
-from serving.orders.domain import OrderRejected
-from serving.orders.ports import ClientSentPricing, PriceQuery, RequestedLine
 
 
 def test_adding_the_same_item_twice_adds_up_the_quantities_in_first_added_order() -> None:
@@ -56,34 +52,6 @@ def test_a_checked_out_cart_is_empty_and_its_next_edit_starts_a_new_cart() -> No
     assert spent.empty and spent.checked_out_as == "order-1"
     assert set_quantity(spent, "a", 2) is None and remove_item(spent, "a") is None
     assert add_item(spent, "r2", "z", 1) == Cart("r2", {"z": 1})
-
-
-def test_client_pricing_names_every_missing_price_name_fee_and_city() -> None:
-    requested = [RequestedLine("idli", 2, name="Idli"), RequestedLine("vada", 1, unit_price_minor=3000)]
-    with pytest.raises(OrderRejected) as rejected:
-        ClientSentPricing().price(
-            None,  # type: ignore[arg-type]  # client pricing reads nothing
-            PriceQuery("rest-1", requested, customer_id="cust-1", now=datetime.now(UTC)),
-        )
-    assert [e.field for e in rejected.value.errors] == [
-        "lines[0].unit_price_minor",
-        "lines[1].name",
-        "delivery_fee_minor",
-        "city",  # its invented restaurants are in no catalogue to read it from
-    ]
-
-
-def test_client_pricing_keeps_items_plus_delivery_and_refuses_an_offer_code() -> None:
-    requested = [RequestedLine("idli", 3, name="Idli", unit_price_minor=4550)]
-    query = PriceQuery(
-        "rest-1", requested, customer_id="cust-1", now=datetime.now(UTC), delivery_fee_minor=2000, city="Pune"
-    )
-    priced = ClientSentPricing().price(None, query)  # type: ignore[arg-type]  # client pricing reads nothing
-    assert (priced.discount_minor, priced.tax_minor, priced.packaging_minor, priced.offer_code) == (0, 0, 0, None)
-    assert priced.delivery_fee_minor == 2000 and priced.restaurant_id is None and priced.city == "Pune"
-    with pytest.raises(OrderRejected) as rejected:
-        ClientSentPricing().price(None, replace(query, offer_code="DIWALI20"))  # type: ignore[arg-type]
-    assert [e.field for e in rejected.value.errors] == ["offer_code"]
 
 
 class _FakeRedis:
