@@ -73,7 +73,9 @@ class KernelSettings(BaseSettings):
     kafka_producer_max_in_flight: int = Field(
         default=5, ge=1, le=5, description="Produce requests in flight per connection (idempotent: up to 5 keep order)."
     )
-    kafka_producer_linger_ms: int = Field(default=5, ge=0, description="How long the relay's producer waits to fill a batch.")
+    kafka_producer_linger_ms: int = Field(
+        default=5, ge=0, description="How long the relay's producer waits to fill a batch."
+    )
     kafka_producer_compression: Literal["none", "gzip"] = Field(
         default="none", description="Compression of the relay's record batches."
     )
