@@ -1,15 +1,18 @@
 """The ``processed_events`` table: which events a consumer has already applied.
 
 A consumer inserts ``(consumer, event_id)`` in the same transaction as its side
-effect. The primary key turns a redelivered event into a conflict, so its effect is
-applied once however often Kafka delivers it; a concurrent duplicate (two group
+effect (``claim_many`` claims a polled batch in one statement). The primary key
+turns a redelivered event into a conflict, so its effect is applied once however
+often Kafka delivers it; a concurrent duplicate (two group
 members during a rebalance) waits on the first one's uncommitted row, then sees it.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql as pg
@@ -85,3 +88,39 @@ def record_outcome(
     connection.execute(
         sa.update(table).where(table.c.consumer == consumer, table.c.event_id == event_id).values(outcome=outcome)
     )
+
+
+def claim_many(connection: Connection, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> set[uuid.UUID]:
+    """Claim many events in one statement; returns the event ids this transaction now
+    owns (the others were processed before). Each row has ``claim``'s keyword
+    arguments; the caller passes each event id once."""
+    if not rows:
+        return set()
+    values = [{**{k: v for k, v in row.items() if k != "now"}, "processed_at": row["now"]} for row in rows]
+    claimed: set[uuid.UUID] = set(
+        connection.execute(
+            pg_insert(table).values(values).on_conflict_do_nothing().returning(table.c.event_id)
+        ).scalars()
+    )
+    return claimed
+
+
+def record_outcomes(
+    connection: Connection, table: sa.Table, *, consumer: str, outcomes: Mapping[uuid.UUID, str]
+) -> None:
+    """Store many handlers' outcomes (one executemany, pipelined by psycopg)."""
+    if not outcomes:
+        return
+    connection.execute(
+        sa.update(table)
+        .where(table.c.consumer == consumer, table.c.event_id == sa.bindparam("claimed_id"))
+        .values(outcome=sa.bindparam("new_outcome")),
+        [{"claimed_id": event_id, "new_outcome": outcome} for event_id, outcome in outcomes.items()],
+    )
+
+
+def withdraw(connection: Connection, table: sa.Table, *, consumer: str, event_ids: Iterable[uuid.UUID]) -> None:
+    """Drop this transaction's claims of events it will not apply after all."""
+    ids = list(event_ids)
+    if ids:
+        connection.execute(sa.delete(table).where(table.c.consumer == consumer, table.c.event_id.in_(ids)))

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
-from kafka import KafkaAdminClient, KafkaProducer
-from kafka.admin import NewTopic
+from kafka import KafkaProducer
 from pydantic import BaseModel
 from sqlalchemy.engine import Connection, Engine
 
@@ -19,21 +17,6 @@ from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.orders.adapters.tables import processed_events
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def topic(stack: StackConfig) -> Iterator[str]:
-    name = f"test.saga-consumer.{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap, client_id="saga-tests")
-    try:
-        admin.create_topics([NewTopic(name=name, num_partitions=1, replication_factor=1)])
-        yield name
-    finally:
-        try:
-            admin.delete_topics([name])
-        except Exception:
-            pass
-        admin.close()
 
 
 class Probe(BaseModel):
@@ -51,8 +34,9 @@ def consumer_rows(engine: Engine, name: str) -> int:
 
 
 def test_poison_records_are_recorded_and_skipped_and_a_failing_handler_is_retried_without_skipping(
-    engine: Engine, stack: StackConfig, topic: str
+    engine: Engine, stack: StackConfig, one_partition_topic: str
 ) -> None:
+    topic = one_partition_topic
     first, second = _event(1), _event(2)
     producer = KafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     records = (first.to_json_bytes(), b"{not json", second.to_json_bytes(), _event("many").to_json_bytes())
