@@ -79,6 +79,9 @@ class KernelSettings(BaseSettings):
     kafka_producer_compression: Literal["none", "gzip"] = Field(
         default="none", description="Compression of the relay's record batches."
     )
+    consumer_max_poll_records: int = Field(
+        default=500, ge=1, le=5000, description="Records a consumer polls at once and applies in one transaction."
+    )
     redis_url: str = Field(
         default="redis://127.0.0.1:56379/0",
         description="Redis for the access-token denylist and rate limiting; connected on first use.",

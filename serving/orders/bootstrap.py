@@ -81,10 +81,17 @@ def payment_events_consumer(
     """``orders-saga``: the consumer of payments.v1 (PaymentFailed -> CANCELLED) in ``group``."""
     return IdempotentConsumer(
         consumers.CONSUMER,
-        kafka_consumer(settings.kafka_bootstrap, PAYMENTS.name, group, settings.service_name),
+        kafka_consumer(
+            settings.kafka_bootstrap,
+            PAYMENTS.name,
+            group,
+            settings.service_name,
+            max_poll_records=settings.consumer_max_poll_records,
+        ),
         engine,
         processed_events,
         consumers.payment_event_handler(stock=stock_keeper(section)),
+        handled_types=consumers.HANDLED_TYPES,
     )
 
 

@@ -57,6 +57,10 @@ def rewind_positions(spans: Mapping[P, tuple[int, int]], done: Mapping[P, int]) 
 class IdempotentConsumer:
     """One named consumer: a Kafka consumer, the handler, and its processed_events table.
 
+    ``handled_types``: the event types the handler acts on (None: all). Any other event
+    is stored as ``ignored`` with its claim, without calling the handler: the same row
+    the handler would have caused by returning "ignored", without its savepoint.
+
     ``after_commit`` runs for each applied event after its transaction committed and
     before the Kafka commit: production leaves it None; tests inject a crash there.
     """
@@ -72,10 +76,11 @@ class IdempotentConsumer:
         now: Callable[[], datetime] = _utc_now,
         backoff: ExponentialBackoff | None = None,
         after_commit: Callable[[EventEnvelope], None] | None = None,
+        handled_types: frozenset[str] | None = None,
     ) -> None:
         self.name = name
         self._consumer = consumer
-        self._applier = EventApplier(name, engine, processed_events, handler, now)
+        self._applier = EventApplier(name, engine, processed_events, handler, now, handled_types)
         # Capped low: the broker or database it waits for may be back any moment.
         self._backoff = backoff or ExponentialBackoff(initial=0.5, cap=5.0)
         self._after_commit = after_commit

@@ -10,7 +10,8 @@ so a handler that raises takes back only its own writes; one executemany stores 
 outcomes; one commit. A handler error stops the batch there: the claims of that record
 and the ones after it are withdrawn, the records before it commit, and the error is
 reported with its index (the consumer commits their offsets and rewinds to it). No
-handler runs twice for one delivery.
+handler runs twice for one delivery. Events of a type the consumer does not act on
+(``handled_types``) are stored as ``ignored`` by the claim statement itself.
 """
 
 from __future__ import annotations
@@ -20,7 +21,6 @@ import uuid
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
 
 import sqlalchemy as sa
 from pydantic import ValidationError
@@ -34,6 +34,9 @@ log = logging.getLogger(__name__)
 
 # What a handler did with an event ("cancelled", "refunded", "ignored", ...); stored.
 Handler = Callable[[Connection, EventEnvelope], str]
+
+# The outcome stored for an event of a type the consumer does not act on.
+IGNORED = "ignored"
 
 
 @dataclass(frozen=True)
@@ -79,37 +82,57 @@ class EventApplier:
     """One consumer's handler and ``processed_events`` table on one database."""
 
     def __init__(
-        self, name: str, engine: Engine, table: sa.Table, handler: Handler, now: Callable[[], datetime]
+        self,
+        name: str,
+        engine: Engine,
+        table: sa.Table,
+        handler: Handler,
+        now: Callable[[], datetime],
+        handled_types: frozenset[str] | None = None,
     ) -> None:
         self.name = name
         self._engine = engine
         self._table = table
         self._handler = handler
         self._now = now
+        self._handled_types = handled_types
+
+    def _handles(self, envelope: EventEnvelope) -> bool:
+        return self._handled_types is None or envelope.event_type in self._handled_types
 
     def apply_batch(self, records: Sequence[KafkaRecord]) -> Applied:
         """Apply ``records`` in one transaction (see the module's docstring). A database
         error raises with everything rolled back."""
         parsed = [_parse(record) for record in records]
         now = self._now()
-        claims: dict[uuid.UUID, dict[str, Any]] = {}
+        claims: dict[uuid.UUID, processed.Claim] = {}
         for item in parsed:
             if item.envelope is None:
                 self._log_poison(item.record, item.error)
-                row = self._poison_row(item.record, now, item.error)
-                claims[row["event_id"]] = row
-            else:
-                claims.setdefault(item.envelope.event_id, self._claim_row(item.record, item.envelope, now))
+                poison = self._poison_claim(item.record, item.error)
+                claims[poison.event_id] = poison
+            elif item.envelope.event_id not in claims:
+                # An event type the handler does not act on is stored as ignored right
+                # away: no handler call, no savepoint, no outcome to write afterwards.
+                outcome = processed.PENDING if self._handles(item.envelope) else IGNORED
+                claims[item.envelope.event_id] = self._claim(item.record, item.envelope, outcome)
         applied = Applied()
-        outcomes: dict[uuid.UUID, str] = {}
+        outcomes: dict[uuid.UUID, str] = {}  # the handlers' outcomes, stored at the end
+        settled: set[uuid.UUID] = set()  # events of this batch done with, whatever the way
         with self._engine.begin() as connection:
-            fresh = processed.claim_many(connection, self._table, list(claims.values()))
+            fresh = processed.claim_many(
+                connection, self._table, consumer=self.name, now=now, claims=list(claims.values())
+            )
             for index, item in enumerate(parsed):
                 envelope = item.envelope
                 if envelope is None:
                     continue
-                if envelope.event_id not in fresh or envelope.event_id in outcomes:
+                if envelope.event_id not in fresh or envelope.event_id in settled:
                     applied.duplicates += 1
+                    continue
+                settled.add(envelope.event_id)
+                if not self._handles(envelope):
+                    applied.events[index] = envelope  # stored as ignored with its claim
                     continue
                 try:
                     with connection.begin_nested():
@@ -119,58 +142,50 @@ class EventApplier:
                     # as unreadable as broken JSON: retrying cannot fix it.
                     self._log_poison(item.record, exc)
                     self._poison_claimed(connection, item.record, envelope, now, exc)
-                    outcomes[envelope.event_id] = processed.POISON  # handled; not stored under this id
                     continue
                 except Exception as exc:
                     applied.failure = Failure(index, exc)
                     # Only claims this transaction made: never an earlier transaction's row.
                     later = {p.envelope.event_id for p in parsed[index:] if p.envelope is not None} & fresh
-                    processed.withdraw(connection, self._table, consumer=self.name, event_ids=later - outcomes.keys())
+                    settled.discard(envelope.event_id)
+                    processed.withdraw(connection, self._table, consumer=self.name, event_ids=later - settled)
                     break
                 outcomes[envelope.event_id] = outcome
                 applied.events[index] = envelope
-            stored = {event_id: outcome for event_id, outcome in outcomes.items() if outcome != processed.POISON}
-            processed.record_outcomes(connection, self._table, consumer=self.name, outcomes=stored)
+            processed.record_outcomes(connection, self._table, consumer=self.name, outcomes=outcomes)
         for envelope in applied.events.values():
-            log.debug("%s: %s %s -> %s", self.name, envelope.event_type, envelope.event_id, outcomes[envelope.event_id])
+            outcome = outcomes.get(envelope.event_id, IGNORED)
+            log.debug("%s: %s %s -> %s", self.name, envelope.event_type, envelope.event_id, outcome)
         if applied.duplicates:
             log.info("%s: %d events of the batch were processed before; skipped", self.name, applied.duplicates)
         return applied
 
-    def _claim_row(self, record: KafkaRecord, envelope: EventEnvelope, now: datetime) -> dict[str, Any]:
-        return {
-            "consumer": self.name,
-            "event_id": envelope.event_id,
-            "event_type": envelope.event_type,
-            "topic": record.topic,
-            "partition": record.partition,
-            "offset": record.offset,
-            "now": now,
-            "outcome": processed.PENDING,
-            "detail": None,
-        }
+    def _claim(self, record: KafkaRecord, envelope: EventEnvelope, outcome: str) -> processed.Claim:
+        return processed.Claim(
+            envelope.event_id, envelope.event_type, record.topic, record.partition, record.offset, outcome
+        )
 
-    def _poison_row(self, record: KafkaRecord, now: datetime, error: Exception | None) -> dict[str, Any]:
+    def _poison_claim(self, record: KafkaRecord, error: Exception | None) -> processed.Claim:
         # A poison record has no readable event id: it is kept under one derived from
         # where it sits in the log, so skipping it twice still leaves one row.
-        return {
-            "consumer": self.name,
-            "event_id": processed.poison_event_id(record.topic, record.partition, record.offset),
-            "event_type": None,
-            "topic": record.topic,
-            "partition": record.partition,
-            "offset": record.offset,
-            "now": now,
-            "outcome": processed.POISON,
-            "detail": str(error)[:1000],
-        }
+        return processed.Claim(
+            processed.poison_event_id(record.topic, record.partition, record.offset),
+            None,
+            record.topic,
+            record.partition,
+            record.offset,
+            processed.POISON,
+            str(error)[:1000],
+        )
 
     def _poison_claimed(
         self, connection: Connection, record: KafkaRecord, envelope: EventEnvelope, now: datetime, error: Exception
     ) -> None:
         """A claimed event turned out poison: its claim becomes the poison row of its place."""
         processed.withdraw(connection, self._table, consumer=self.name, event_ids={envelope.event_id})
-        processed.claim(connection, self._table, **self._poison_row(record, now, error))
+        processed.claim_many(
+            connection, self._table, consumer=self.name, now=now, claims=[self._poison_claim(record, error)]
+        )
 
     def _log_poison(self, record: KafkaRecord, error: Exception | None) -> None:
         log.error(

@@ -75,10 +75,20 @@ class Rig:
             raise error  # after its write: the write must not survive
         return "applied"
 
-    def member(self, after_commit: Callable[[EventEnvelope], None] | None = None) -> IdempotentConsumer:
+    def member(
+        self,
+        after_commit: Callable[[EventEnvelope], None] | None = None,
+        handled_types: frozenset[str] | None = None,
+    ) -> IdempotentConsumer:
         kafka = kafka_consumer(self.stack.kafka_bootstrap, self.topic, self.group, "batch-tests")
         return IdempotentConsumer(
-            self.name, kafka, self.engine, processed_events, self.handle, after_commit=after_commit
+            self.name,
+            kafka,
+            self.engine,
+            processed_events,
+            self.handle,
+            after_commit=after_commit,
+            handled_types=handled_types,
         )
 
     def effect_counts(self) -> Counter[int]:
@@ -193,3 +203,18 @@ def test_an_event_delivered_twice_in_one_batch_is_applied_once(rig: Rig) -> None
         consumer.close()
     assert rig.calls[COUNT] == 1
     assert rig.bookkeeping() == Counter({"applied": COUNT + 1})
+
+
+def test_events_of_types_the_consumer_does_not_handle_are_stored_as_ignored_without_the_handler(rig: Rig) -> None:
+    others = [
+        EventEnvelope(event_type="OtherProbe", schema_version=1, producer="tests", aggregate_id="k", payload={"n": n})
+        for n in range(3)
+    ]
+    publish(rig.stack.kafka_bootstrap, rig.topic, others)
+    consumer = rig.member(handled_types=frozenset({"BatchProbe"}))
+    try:
+        rig.consume_until(consumer, lambda: rig.bookkeeping() == Counter({"applied": COUNT, "ignored": 3}))
+    finally:
+        consumer.close()
+    assert every_effect_once(rig)
+    assert rig.calls == Counter(range(COUNT))  # never called for OtherProbe
