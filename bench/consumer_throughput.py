@@ -11,9 +11,9 @@ and their outbox rows are copied, as the relay sends them, to two scratch topics
 
 Then, per topic, in the same run and on the same records:
 
-1. the real saga consumer (``IdempotentConsumer`` with the service's handler and
-   ``processed_events`` table) drains the topic from the start; its group's committed
-   lag is sampled every ``--sample-seconds``;
+1. the real saga consumer (``IdempotentConsumer`` with the service's handler, handled
+   event types and ``processed_events`` table, as its bootstrap builds it) drains the
+   topic from the start; its group's committed lag is sampled every ``--sample-seconds``;
 2. a pass-through consumer: kafka-python with the same consumer settings, polling and
    committing each poll, doing nothing with the records: the client's own ceiling.
 
@@ -263,12 +263,24 @@ def main() -> None:
         def payments_saga(group: str) -> IdempotentConsumer:
             kafka = kafka_consumer(bootstrap, orders_topic, group, "bench", max_poll_records=args.max_poll_records)
             handler = payments_side.order_event_handler(gateway, retry_policy(settings))
-            return IdempotentConsumer(payments_side.CONSUMER, kafka, engine, payments_processed, handler)
+            return IdempotentConsumer(
+                payments_side.CONSUMER,
+                kafka,
+                engine,
+                payments_processed,
+                handler,
+                handled_types=payments_side.HANDLED_TYPES,
+            )
 
         def orders_saga(group: str) -> IdempotentConsumer:
             kafka = kafka_consumer(bootstrap, payments_topic, group, "bench", max_poll_records=args.max_poll_records)
             return IdempotentConsumer(
-                orders_side.CONSUMER, kafka, engine, orders_processed, orders_side.payment_event_handler()
+                orders_side.CONSUMER,
+                kafka,
+                engine,
+                orders_processed,
+                orders_side.payment_event_handler(),
+                handled_types=orders_side.HANDLED_TYPES,
             )
 
         runs: dict[str, Any] = {}
