@@ -271,13 +271,11 @@ def topic_window(stack: StackConfig) -> Callable[[str], TopicWindow]:
     return lambda topic: TopicWindow(stack.kafka_bootstrap, topic)
 
 
-@pytest.fixture
-def private_topic(stack: StackConfig) -> Iterator[str]:
-    """A throw-away 3-partition topic, for records no other test's consumer expects."""
-    name = f"test.serving-relay.{uuid.uuid4().hex[:10]}"
+def _throw_away_topic(stack: StackConfig, prefix: str, partitions: int) -> Iterator[str]:
+    name = f"test.{prefix}.{uuid.uuid4().hex[:10]}"
     admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap, client_id="serving-tests")
     try:
-        admin.create_topics([NewTopic(name=name, num_partitions=3, replication_factor=1)])
+        admin.create_topics([NewTopic(name=name, num_partitions=partitions, replication_factor=1)])
         yield name
     finally:
         try:
@@ -285,6 +283,18 @@ def private_topic(stack: StackConfig) -> Iterator[str]:
         except Exception:  # the broker may be mid-restart; the topic is harmless
             pass
         admin.close()
+
+
+@pytest.fixture
+def private_topic(stack: StackConfig) -> Iterator[str]:
+    """A throw-away 3-partition topic, for records no other test's consumer expects."""
+    yield from _throw_away_topic(stack, "serving-relay", partitions=3)
+
+
+@pytest.fixture
+def one_partition_topic(stack: StackConfig) -> Iterator[str]:
+    """A throw-away topic of one partition: its records reach a consumer in the order sent."""
+    yield from _throw_away_topic(stack, "saga-consumer", partitions=1)
 
 
 class FreshOrders:

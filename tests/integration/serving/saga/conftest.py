@@ -16,14 +16,12 @@ from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from kafka import KafkaAdminClient, KafkaConsumer, TopicPartition
-from kafka.admin import NewTopic
+from kafka import KafkaConsumer, TopicPartition
 from kafka.structs import OffsetAndMetadata
 from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
 from contracts.topics import ORDERS, PAYMENTS
-from ops.stack.config import StackConfig
 from serving.kernel.auth import Principal, Role
 from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.kernel.messaging.kafka_producer import kafka_producer_factory
@@ -256,19 +254,3 @@ def saga(engine: Engine, settings: ServingSettings) -> Iterator[SagaRig]:
 @pytest.fixture
 def customer() -> str:
     return f"cust-{uuid.uuid4().hex[:10]}"
-
-
-@pytest.fixture
-def one_partition_topic(stack: StackConfig) -> Iterator[str]:
-    """A private topic of one partition: its records reach a consumer in the order sent."""
-    name = f"test.saga-consumer.{uuid.uuid4().hex[:10]}"
-    admin = KafkaAdminClient(bootstrap_servers=stack.kafka_bootstrap, client_id="saga-tests")
-    try:
-        admin.create_topics([NewTopic(name=name, num_partitions=1, replication_factor=1)])
-        yield name
-    finally:
-        try:
-            admin.delete_topics([name])
-        except Exception:
-            pass
-        admin.close()
