@@ -67,7 +67,9 @@ class OutboxRelay:
         self._outbox = outbox
         self._publish_timeout = publish_timeout_seconds
         self._poll_interval = poll_interval_seconds
-        self._backoff = backoff or ExponentialBackoff()
+        # Capped at 5 s: a broker back from an outage should not wait out a 30 s pause
+        # (each attempt costs one producer's connect, bounded by the Kafka timeout).
+        self._backoff = backoff or ExponentialBackoff(cap=5.0)
         self._producer: Producer | None = None
 
     @property
