@@ -54,7 +54,7 @@ class KernelSettings(BaseSettings):
         default=900, ge=1, description="Lifetime of tokens minted by issue_access_token."
     )
     outbox_batch_size: int = Field(
-        default=100, ge=1, description="Outbox rows the relay publishes per transaction."
+        default=500, ge=1, description="Outbox rows the relay publishes per transaction."
     )
     outbox_poll_interval_seconds: float = Field(
         default=0.5, gt=0, description="Relay pause when the outbox is empty."
@@ -63,6 +63,24 @@ class KernelSettings(BaseSettings):
         default=10_000,
         ge=100,
         description="Upper bound of one Kafka publish (connect, metadata, ack): an outage fails fast.",
+    )
+    kafka_producer_batch_bytes: int = Field(
+        default=512 * 1024,
+        gt=0,
+        le=1_000_000,
+        description="Largest record batch per partition of the relay's producer (the broker takes up to ~1 MB).",
+    )
+    kafka_producer_max_in_flight: int = Field(
+        default=5, ge=1, le=5, description="Produce requests in flight per connection (idempotent: up to 5 keep order)."
+    )
+    kafka_producer_linger_ms: int = Field(
+        default=5, ge=0, description="How long the relay's producer waits to fill a batch."
+    )
+    kafka_producer_compression: Literal["none", "gzip"] = Field(
+        default="none", description="Compression of the relay's record batches."
+    )
+    consumer_max_poll_records: int = Field(
+        default=500, ge=1, le=5000, description="Records a consumer polls at once and applies in one transaction."
     )
     redis_url: str = Field(
         default="redis://127.0.0.1:56379/0",

@@ -64,10 +64,17 @@ def payment_events_consumer(settings: KernelSettings, engine: Engine, group: str
     """``orders-saga``: the consumer of payments.v1 (PaymentFailed -> CANCELLED) in ``group``."""
     return IdempotentConsumer(
         consumers.CONSUMER,
-        kafka_consumer(settings.kafka_bootstrap, PAYMENTS.name, group, settings.service_name),
+        kafka_consumer(
+            settings.kafka_bootstrap,
+            PAYMENTS.name,
+            group,
+            settings.service_name,
+            max_poll_records=settings.consumer_max_poll_records,
+        ),
         engine,
         processed_events,
         consumers.payment_event_handler(stock=CatalogStock()),
+        handled_types=consumers.HANDLED_TYPES,
     )
 
 

@@ -45,6 +45,9 @@ class Settings(Protocol):
     def service_name(self) -> str: ...
 
     @property
+    def consumer_max_poll_records(self) -> int: ...
+
+    @property
     def payments(self) -> PaymentSettings: ...
 
 
@@ -83,10 +86,17 @@ def order_events_consumer(settings: Settings, engine: Engine, group: str) -> Ide
     """
     return IdempotentConsumer(
         consumers.CONSUMER,
-        kafka_consumer(settings.kafka_bootstrap, ORDERS.name, group, settings.service_name),
+        kafka_consumer(
+            settings.kafka_bootstrap,
+            ORDERS.name,
+            group,
+            settings.service_name,
+            max_poll_records=settings.consumer_max_poll_records,
+        ),
         engine,
         tables.processed_events,
         consumers.order_event_handler(build_gateway(settings), retry_policy(settings)),
+        handled_types=consumers.HANDLED_TYPES,
     )
 
 

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 import redis
 
 from contracts.topics import RESTAURANTS
+from serving.kernel.messaging.kafka_consumer import consumer_config
 from serving.kernel.settings import KernelSettings
 from serving.restaurants.adapters.cache.clients import BytesRedis, redis_client
 from serving.restaurants.adapters.cache.restaurant_cache import RestaurantCache
@@ -47,14 +48,15 @@ def cache_invalidator(
 ) -> CacheInvalidator:
     from kafka import KafkaConsumer  # imported here: no Kafka client at import time
 
-    consumer = KafkaConsumer(
-        RESTAURANTS.name,
-        bootstrap_servers=settings.kafka_bootstrap.split(","),
-        group_id=group_id,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        client_id=f"{settings.service_name}-cache-invalidator",
+    # The kernel's consumer settings (manual commits, earliest, a 1 s reconnect cap, so
+    # it resumes at once after a Kafka outage).
+    config = consumer_config(
+        settings.kafka_bootstrap,
+        group_id,
+        f"{settings.service_name}-cache-invalidator",
+        settings.consumer_max_poll_records,
     )
+    consumer = KafkaConsumer(RESTAURANTS.name, **config)
     # No short timeouts here, unlike the API's client: a worker may wait for Redis.
     client: BytesRedis = redis.Redis.from_url(settings.redis_url)
     return CacheInvalidator(consumer, RestaurantCache(client, section.restaurant_cache_ttl_seconds))

@@ -1,21 +1,21 @@
-"""Running one handler per Kafka record, exactly once in effect.
+"""Idempotent consumers: Kafka records applied exactly once in effect, offsets committed after.
 
-For each record: parse the envelope, then in ONE database transaction claim
-``(consumer, event_id)`` in ``processed_events`` and run the handler on that same
-connection. Kafka offsets are committed only after the transactions of a poll have
-committed. Hence:
+For each poll: apply its records in ONE database transaction (``event_applier``:
+each event's ``processed_events`` claim commits with its handler's effect), then
+commit the Kafka offsets. Hence (each case tested):
 
-- crash after the database commit, before the Kafka commit: the record comes
-  again, the claim conflicts, nothing happens twice;
-- crash before the database commit: nothing was written, the record comes again
-  and is applied then;
-- a handler error (e.g. the card gateway is down) rolls back its transaction, the
-  offsets of the records before it are committed, and the consumer seeks back to
-  the failed record and retries after a backoff; it never skips it;
+- crash after the database commit, before the Kafka commit: the records come again,
+  their claims conflict, nothing happens twice;
+- crash before the database commit: nothing was written, the records come again and
+  are applied then;
+- a handler error rolls back only that record's writes (a savepoint): the records
+  before it commit with their offsets, the consumer seeks back to the failed record
+  and retries it after a backoff; it never skips it, and no handler runs twice for
+  one delivery;
 - a record that cannot be parsed can never become readable: it is recorded as
   ``poison`` (with where it sits in the log) and skipped, so it cannot block its
   partition; so is an event whose payload fails its schema in the handler
-  (``pydantic.ValidationError``; the handler's transaction is rolled back first).
+  (``pydantic.ValidationError``; the handler's savepoint is rolled back first).
 """
 
 from __future__ import annotations
@@ -23,44 +23,22 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import Callable, Mapping, Sequence
-from datetime import UTC, datetime
-from typing import Any, Protocol, TypeVar
+from datetime import datetime
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
-from pydantic import ValidationError
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from contracts.envelope import EventEnvelope
-from serving.kernel.messaging import processed_events as processed
+from serving.kernel.clock import utc_now
 from serving.kernel.messaging.backoff import ExponentialBackoff
+from serving.kernel.messaging.event_applier import EventApplier, Handler
+from serving.kernel.messaging.kafka_consumer import Consumer, KafkaRecord, kafka_consumer
+
+__all__ = ["Handler", "IdempotentConsumer", "kafka_consumer", "rewind_positions"]
 
 log = logging.getLogger(__name__)
 
-# What a handler did with an event ("cancelled", "refunded", "ignored", ...); stored.
-Handler = Callable[[Connection, EventEnvelope], str]
-
-
-def _utc_now() -> datetime:
-    return datetime.now(UTC)
-
-
-class KafkaRecord(Protocol):
-    topic: str
-    partition: int
-    offset: int
-    value: bytes | None
-
-
-class Consumer(Protocol):
-    """The slice of kafka-python's KafkaConsumer the framework uses."""
-
-    def poll(self, timeout_ms: int = ..., max_records: int | None = ...) -> Mapping[Any, Sequence[Any]]: ...
-
-    def commit(self, offsets: Any = ...) -> Any: ...
-
-    def seek(self, partition: Any, offset: int) -> None: ...
-
-    def close(self, autocommit: bool = ...) -> None: ...
 
 
 P = TypeVar("P")  # a topic partition, whatever type the Kafka client uses
@@ -77,8 +55,12 @@ def rewind_positions(spans: Mapping[P, tuple[int, int]], done: Mapping[P, int]) 
 class IdempotentConsumer:
     """One named consumer: a Kafka consumer, the handler, and its processed_events table.
 
-    ``after_commit`` runs after each record's transaction committed and before the
-    Kafka commit: production leaves it None; tests inject a crash there.
+    ``handled_types``: the event types the handler acts on (None: all). Any other event
+    is stored as ``ignored`` with its claim, without calling the handler: the same row
+    the handler would have caused by returning "ignored", without its savepoint.
+
+    ``after_commit`` runs for each applied event after its transaction committed and
+    before the Kafka commit: production leaves it None; tests inject a crash there.
     """
 
     def __init__(
@@ -89,17 +71,16 @@ class IdempotentConsumer:
         processed_events: sa.Table,
         handler: Handler,
         *,
-        now: Callable[[], datetime] = _utc_now,
+        now: Callable[[], datetime] = utc_now,
         backoff: ExponentialBackoff | None = None,
         after_commit: Callable[[EventEnvelope], None] | None = None,
+        handled_types: frozenset[str] | None = None,
     ) -> None:
         self.name = name
         self._consumer = consumer
-        self._engine = engine
-        self._processed = processed_events
-        self._handler = handler
-        self._now = now
-        self._backoff = backoff or ExponentialBackoff(initial=0.5, cap=30.0)
+        self._applier = EventApplier(name, engine, processed_events, handler, now, handled_types)
+        # Capped low: the broker or database it waits for may be back any moment.
+        self._backoff = backoff or ExponentialBackoff(initial=0.5, cap=5.0)
         self._after_commit = after_commit
         self.skipped_duplicates = 0  # redelivered events that found their claim taken
 
@@ -109,12 +90,10 @@ class IdempotentConsumer:
         A handler error commits what was done, rewinds to the failed record and raises.
         """
         batches = self._consumer.poll(timeout_ms=timeout_ms)
+        polled = [(partition, record) for partition, records in batches.items() for record in records]
         done: dict[Any, int] = {}  # partition -> next offset to read
         try:
-            for partition, records in batches.items():
-                for record in records:
-                    self._process(record)
-                    done[partition] = record.offset + 1
+            self._apply(polled, done)
         except Exception:
             self._commit(done)
             spans = {
@@ -124,7 +103,22 @@ class IdempotentConsumer:
                 self._consumer.seek(partition, offset)
             raise
         self._commit(done)
-        return sum(len(records) for records in batches.values())
+        return len(polled)
+
+    def _apply(self, polled: Sequence[tuple[Any, KafkaRecord]], done: dict[Any, int]) -> None:
+        """Apply the poll in one transaction; mark what committed done; re-raise a
+        handler's error once the records before it are done."""
+        if not polled:
+            return
+        applied = self._applier.apply_batch([record for _, record in polled])
+        self.skipped_duplicates += applied.duplicates
+        for index, (partition, record) in enumerate(polled[: applied.records_done]):
+            envelope = applied.events.get(index)
+            if envelope is not None and self._after_commit is not None:
+                self._after_commit(envelope)
+            done[partition] = record.offset + 1
+        if applied.failure is not None:
+            raise applied.failure.error
 
     def _commit(self, done: Mapping[Any, int]) -> None:
         if not done:
@@ -132,68 +126,6 @@ class IdempotentConsumer:
         from kafka.structs import OffsetAndMetadata  # imported here: no Kafka client at import time
 
         self._consumer.commit({tp: OffsetAndMetadata(offset, "", -1) for tp, offset in done.items()})
-
-    def _process(self, record: KafkaRecord) -> None:
-        try:
-            if record.value is None:
-                raise ValueError("the record has no value")
-            envelope = EventEnvelope.from_json_bytes(record.value)
-        except ValueError as exc:
-            self._record_poison(record, exc)
-            return
-        try:
-            with self._engine.begin() as connection:
-                fresh = processed.claim(
-                    connection,
-                    self._processed,
-                    consumer=self.name,
-                    event_id=envelope.event_id,
-                    event_type=envelope.event_type,
-                    topic=record.topic,
-                    partition=record.partition,
-                    offset=record.offset,
-                    now=self._now(),
-                )
-                if not fresh:
-                    log.info("%s: event %s was processed before; skipping", self.name, envelope.event_id)
-                    self.skipped_duplicates += 1
-                    return
-                outcome = self._handler(connection, envelope)
-                processed.record_outcome(
-                    connection, self._processed, consumer=self.name, event_id=envelope.event_id, outcome=outcome
-                )
-        except ValidationError as exc:
-            # An envelope whose payload does not match its event type's schema is as
-            # unreadable as broken JSON: retrying cannot fix it.
-            self._record_poison(record, exc)
-            return
-        log.debug("%s: %s %s -> %s", self.name, envelope.event_type, envelope.event_id, outcome)
-        if self._after_commit is not None:
-            self._after_commit(envelope)
-
-    def _record_poison(self, record: KafkaRecord, error: Exception) -> None:
-        log.error(
-            "%s: skipping unreadable record %s[%d]@%d: %s",
-            self.name,
-            record.topic,
-            record.partition,
-            record.offset,
-            str(error)[:200],
-        )
-        with self._engine.begin() as connection:
-            processed.claim(
-                connection,
-                self._processed,
-                consumer=self.name,
-                event_id=processed.poison_event_id(record.topic, record.partition, record.offset),
-                event_type=None,
-                topic=record.topic,
-                partition=record.partition,
-                offset=record.offset,
-                now=self._now(),
-                outcome=processed.POISON,
-                detail=str(error)[:1000],
-            )
 
     def run(self, stop: threading.Event) -> None:
         """Consume until ``stop`` is set; a poll's batch is always finished first (graceful stop)."""
@@ -217,30 +149,3 @@ class IdempotentConsumer:
     def close(self) -> None:
         # Offsets were committed explicitly; never auto-commit positions on close.
         self._consumer.close(autocommit=False)
-
-
-def kafka_consumer(bootstrap: str, topic: str, group_id: str, client_id: str) -> Consumer:
-    """A group member reading ``topic`` with manual commits.
-
-    ``earliest`` for a new group: a consumer deployed for the first time must see
-    the events already waiting, not only the ones after it started.
-    """
-    from kafka import KafkaConsumer  # imported here: no Kafka client at import time
-
-    consumer = KafkaConsumer(
-        bootstrap_servers=bootstrap.split(","),
-        group_id=group_id,
-        client_id=client_id,
-        enable_auto_commit=False,
-        auto_offset_reset="earliest",
-        max_poll_records=100,
-    )
-    # Know the topic's partitions before joining: a group leader without them
-    # assigns nothing ("No partition metadata") and the member idles until the
-    # next metadata refresh, minutes later.
-    if not consumer.partitions_for_topic(topic):
-        consumer.close()
-        raise RuntimeError(f"topic {topic} does not exist (or the broker is unreachable)")
-    consumer.subscribe([topic])
-    subscribed: Consumer = consumer
-    return subscribed

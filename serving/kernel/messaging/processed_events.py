@@ -1,14 +1,17 @@
 """The ``processed_events`` table: which events a consumer has already applied.
 
 A consumer inserts ``(consumer, event_id)`` in the same transaction as its side
-effect. The primary key turns a redelivered event into a conflict, so its effect is
-applied once however often Kafka delivers it; a concurrent duplicate (two group
+effect (``claim_many`` claims a polled batch in one statement). The primary key
+turns a redelivered event into a conflict, so its effect is applied once however
+often Kafka delivers it; a concurrent duplicate (two group
 members during a rebalance) waits on the first one's uncommitted row, then sees it.
 """
 
 from __future__ import annotations
 
 import uuid
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import sqlalchemy as sa
@@ -85,3 +88,82 @@ def record_outcome(
     connection.execute(
         sa.update(table).where(table.c.consumer == consumer, table.c.event_id == event_id).values(outcome=outcome)
     )
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One event a batch claims (``claim_many``)."""
+
+    event_id: uuid.UUID
+    event_type: str | None
+    topic: str
+    partition: int
+    offset: int
+    outcome: str = PENDING
+    detail: str | None = None
+
+
+def claim_many(
+    connection: Connection, table: sa.Table, *, consumer: str, now: datetime, claims: Sequence[Claim]
+) -> set[uuid.UUID]:
+    """Claim many events in one statement; returns the event ids this transaction now
+    owns (the others were processed before). Each event id once per call.
+
+    The rows travel as one array per column (``unnest``): the same statement text
+    whatever the batch size, so it is parsed once, not built anew for each batch.
+    """
+    if not claims:
+        return set()
+    statement = sa.text(
+        f"INSERT INTO {_name(connection, table)}"
+        ' (consumer, event_id, event_type, outcome, detail, topic, partition, "offset", processed_at)'
+        " SELECT :consumer, c.event_id, c.event_type, c.outcome, c.detail, c.topic, c.partition, c.off, :now"
+        " FROM unnest(CAST(:event_ids AS uuid[]), CAST(:event_types AS text[]), CAST(:outcomes AS text[]),"
+        " CAST(:details AS text[]), CAST(:topics AS text[]), CAST(:partitions AS integer[]),"
+        " CAST(:offsets AS bigint[])) AS c(event_id, event_type, outcome, detail, topic, partition, off)"
+        " ON CONFLICT DO NOTHING RETURNING event_id"
+    )
+    claimed: set[uuid.UUID] = set(
+        connection.execute(
+            statement,
+            {
+                "consumer": consumer,
+                "now": now,
+                "event_ids": [c.event_id for c in claims],
+                "event_types": [c.event_type for c in claims],
+                "outcomes": [c.outcome for c in claims],
+                "details": [c.detail for c in claims],
+                "topics": [c.topic for c in claims],
+                "partitions": [c.partition for c in claims],
+                "offsets": [c.offset for c in claims],
+            },
+        ).scalars()
+    )
+    return claimed
+
+
+def record_outcomes(
+    connection: Connection, table: sa.Table, *, consumer: str, outcomes: Mapping[uuid.UUID, str]
+) -> None:
+    """Store many handlers' outcomes in one statement."""
+    if not outcomes:
+        return
+    connection.execute(
+        sa.text(
+            f"UPDATE {_name(connection, table)} AS p SET outcome = o.outcome"
+            " FROM unnest(CAST(:event_ids AS uuid[]), CAST(:outcomes AS text[])) AS o(event_id, outcome)"
+            " WHERE p.consumer = :consumer AND p.event_id = o.event_id"
+        ),
+        {"consumer": consumer, "event_ids": list(outcomes), "outcomes": list(outcomes.values())},
+    )
+
+
+def withdraw(connection: Connection, table: sa.Table, *, consumer: str, event_ids: Iterable[uuid.UUID]) -> None:
+    """Drop this transaction's claims of events it will not apply after all."""
+    ids = list(event_ids)
+    if ids:
+        connection.execute(sa.delete(table).where(table.c.consumer == consumer, table.c.event_id.in_(ids)))
+
+
+def _name(connection: Connection, table: sa.Table) -> str:
+    return connection.dialect.identifier_preparer.format_table(table)

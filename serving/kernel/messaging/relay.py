@@ -1,69 +1,42 @@
 """The outbox relay: publishes committed outbox rows to Kafka, then marks them.
 
-Delivery is **at least once**. Each batch is published and acknowledged by Kafka
-*before* its rows are marked ``published_at`` in the same database transaction
-that locked them. If the relay crashes (or the commit fails) after Kafka acked but
-before the commit, the rows are still unpublished and the next run sends them
-again: a consumer can see a message twice. Consumers therefore dedupe on the
-envelope's ``event_id`` (recording processed ids with their side effect). Nothing
+Delivery is **at least once**. Each batch is claimed and stamped ``published_at`` in
+one statement (``outbox_claim``), published, and the transaction commits only after
+Kafka acknowledged every row of it. If the relay crashes (or the commit fails) after
+Kafka acked but before the commit, the rows are still unpublished and the next run
+sends them again: a consumer can see a message twice. Consumers therefore dedupe on
+the envelope's ``event_id`` (recording processed ids with their side effect). Nothing
 is ever lost: a row is only marked once Kafka has it.
 
 Order per key: rows are read in ``id`` order and sent through one idempotent
-producer with one request in flight, so within a batch each partition receives
-them in order; a failed batch is retried from its first row. Only one relay
-works on an outbox at a time (a PostgreSQL advisory lock; a second relay idles as
-a hot standby), because two relays publishing neighbouring batches in parallel
-could interleave one key's events.
+producer, which keeps each partition's records in send order (``kafka_producer``);
+after a failure the producer is aborted, so none of a failed batch's records can
+still go out, and the batch is retried from its first row. Only one relay works on
+an outbox at a time (a PostgreSQL advisory lock; a second relay idles as a hot
+standby), because two relays publishing neighbouring batches in parallel could
+interleave one key's events.
 """
 
 from __future__ import annotations
 
 import logging
 import threading
-import time
-import zlib
-from collections.abc import Callable, Sequence
-from typing import Any, Protocol
+from collections.abc import Callable
 
 import sqlalchemy as sa
-from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.engine import Engine
 
 from serving.kernel.messaging.backoff import ExponentialBackoff
-from serving.kernel.messaging.outbox_message import OutboxRecord, kafka_message
+from serving.kernel.messaging.outbox_claim import claim_batch, relay_lock_key
+from serving.kernel.messaging.publishing import Producer, publish_all
+
+__all__ = ["OutboxPublishError", "OutboxRelay", "relay_lock_key"]
 
 log = logging.getLogger(__name__)
 
 
-class RecordFuture(Protocol):
-    def get(self, timeout: float | None = None) -> Any: ...
-
-
-class Producer(Protocol):
-    """The slice of kafka-python's KafkaProducer the relay uses."""
-
-    def send(
-        self,
-        topic: str,
-        value: bytes | None = None,
-        key: bytes | None = None,
-        headers: list[tuple[str, bytes]] | None = None,
-    ) -> RecordFuture: ...
-
-    def flush(self, timeout: float | None = None) -> None: ...
-
-    def close(self, timeout: float | None = None) -> None: ...
-
-    def abort(self) -> None:
-        """Close at once, failing (never later sending) records not yet acked."""
-
-
 class OutboxPublishError(Exception):
     """A batch could not be published; its rows stay unpublished for the next try."""
-
-
-def relay_lock_key(outbox: sa.Table) -> int:
-    """A stable advisory-lock key per outbox table (same in every process)."""
-    return zlib.crc32(f"tiffin.outbox-relay:{outbox.fullname}".encode())
 
 
 class OutboxRelay:
@@ -94,7 +67,9 @@ class OutboxRelay:
         self._outbox = outbox
         self._publish_timeout = publish_timeout_seconds
         self._poll_interval = poll_interval_seconds
-        self._backoff = backoff or ExponentialBackoff()
+        # Capped at 5 s: a broker back from an outage should not wait out a 30 s pause
+        # (each attempt costs one producer's connect, bounded by the Kafka timeout).
+        self._backoff = backoff or ExponentialBackoff(cap=5.0)
         self._producer: Producer | None = None
 
     @property
@@ -109,24 +84,19 @@ class OutboxRelay:
         back and every row of the batch stays unpublished.
         """
         with self._engine.begin() as connection:
-            if not self._lock_outbox(connection):
-                return 0
-            records = self._lock_unpublished(connection)
+            records = claim_batch(connection, self._outbox, self._batch_size)
             if not records:
                 return 0
             try:
-                self._publish(records)
+                if self._producer is None:
+                    self._producer = self._producer_factory()
+                publish_all(self._producer, records, self._publish_timeout)
             except Exception as exc:
                 self._discard_producer()
                 raise OutboxPublishError(
                     f"publishing {len(records)} outbox rows from id {records[0].id} failed: {exc!r}"
                 ) from exc
-            outbox = self._outbox
-            connection.execute(
-                sa.update(outbox)
-                .where(outbox.c.id.in_([record.id for record in records]))
-                .values(published_at=sa.func.now())
-            )
+            # Leaving the block commits the published_at stamps of claim_batch.
         return len(records)
 
     def run(self, stop: threading.Event) -> None:
@@ -160,61 +130,6 @@ class OutboxRelay:
                 producer.close(timeout=self._publish_timeout)
             except Exception:
                 log.warning("closing the Kafka producer failed", exc_info=True)
-
-    def _lock_outbox(self, connection: Connection) -> bool:
-        locked: bool = connection.execute(
-            sa.select(sa.func.pg_try_advisory_xact_lock(relay_lock_key(self._outbox)))
-        ).scalar_one()
-        return bool(locked)
-
-    def _lock_unpublished(self, connection: Connection) -> list[OutboxRecord]:
-        outbox = self._outbox
-        rows = connection.execute(
-            sa.select(
-                outbox.c.id,
-                outbox.c.event_id,
-                outbox.c.topic,
-                outbox.c.message_key,
-                outbox.c.event_type,
-                outbox.c.payload,
-            )
-            .where(outbox.c.published_at.is_(None))
-            .order_by(outbox.c.id)
-            .limit(self._batch_size)
-            .with_for_update(skip_locked=True)
-        ).all()
-        return [
-            OutboxRecord(
-                id=row.id,
-                event_id=str(row.event_id),
-                topic=row.topic,
-                message_key=row.message_key,
-                event_type=row.event_type,
-                payload=row.payload,
-            )
-            for row in rows
-        ]
-
-    def _publish(self, records: Sequence[OutboxRecord]) -> None:
-        """Send every record and wait for all acks, or raise."""
-        deadline = time.monotonic() + self._publish_timeout
-        if self._producer is None:
-            self._producer = self._producer_factory()
-        producer = self._producer
-        futures = []
-        for record in records:
-            message = kafka_message(record)
-            futures.append(
-                producer.send(
-                    message.topic,
-                    value=message.value,
-                    key=message.key,
-                    headers=list(message.headers),
-                )
-            )
-        producer.flush(timeout=max(0.0, deadline - time.monotonic()))
-        for future in futures:
-            future.get(timeout=max(0.0, deadline - time.monotonic()))
 
     def _discard_producer(self) -> None:
         if self._producer is not None:

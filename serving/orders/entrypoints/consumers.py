@@ -20,6 +20,8 @@ from serving.orders.ports import StockKeeper
 from serving.orders.use_cases.system_cancel import cancel_unpaid
 
 CONSUMER = "orders-saga"
+# The event types the handler acts on; the consumer stores the others as ignored unseen.
+HANDLED_TYPES = frozenset({PaymentFailed.event_type})
 
 
 def payment_event_handler(

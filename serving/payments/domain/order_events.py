@@ -31,6 +31,10 @@ class RefundPlan:
     why: str
 
 
+# The order events anything here decides about; payments ignores every other type.
+ACTED_ON: frozenset[str] = frozenset({OrderDelivered.event_type, OrderRejected.event_type, OrderCancelled.event_type})
+
+
 def cod_to_settle(event_type: str, payload: dict[str, Any]) -> uuid.UUID | None:
     """The order whose cash the courier has just collected, if this event says so.
 

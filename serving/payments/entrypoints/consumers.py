@@ -29,6 +29,8 @@ from serving.payments.service import Payments
 log = logging.getLogger(__name__)
 
 CONSUMER = "payments-saga"
+# The event types the handler acts on; the consumer stores the others as ignored unseen.
+HANDLED_TYPES = order_events.ACTED_ON
 # The caller its refunds' idempotency keys are scoped to.
 CALLER = "system:saga"
 

@@ -246,6 +246,13 @@ def private_topic(stack: StackConfig) -> Iterator[str]:
         yield name
 
 
+@pytest.fixture
+def one_partition_topic(stack: StackConfig) -> Iterator[str]:
+    """A throw-away topic of one partition: its records reach a consumer in the order sent."""
+    with temporary_topic(stack.kafka_bootstrap, "test.saga-consumer", partitions=1) as name:
+        yield name
+
+
 class FreshOrders:
     """The orders service on its own new database: an app client, a restaurant, the outbox, relays."""
 

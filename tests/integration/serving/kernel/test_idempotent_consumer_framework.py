@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import Iterator
 
 import pytest
 import sqlalchemy as sa
@@ -16,15 +15,8 @@ from contracts.envelope import EventEnvelope
 from ops.stack.config import StackConfig
 from serving.kernel.messaging.consumer import IdempotentConsumer, kafka_consumer
 from serving.orders.adapters.tables import processed_events
-from tests.utils.topics import temporary_topic
 
 pytestmark = pytest.mark.stack
-
-
-@pytest.fixture
-def topic(stack: StackConfig) -> Iterator[str]:
-    with temporary_topic(stack.kafka_bootstrap, "test.saga-consumer") as name:
-        yield name
 
 
 class Probe(BaseModel):
@@ -42,8 +34,9 @@ def consumer_rows(engine: Engine, name: str) -> int:
 
 
 def test_poison_records_are_recorded_and_skipped_and_a_failing_handler_is_retried_without_skipping(
-    engine: Engine, stack: StackConfig, topic: str
+    engine: Engine, stack: StackConfig, one_partition_topic: str
 ) -> None:
+    topic = one_partition_topic
     first, second = _event(1), _event(2)
     producer = KafkaProducer(bootstrap_servers=stack.kafka_bootstrap)
     records = (first.to_json_bytes(), b"{not json", second.to_json_bytes(), _event("many").to_json_bytes())

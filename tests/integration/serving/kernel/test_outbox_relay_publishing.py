@@ -35,9 +35,7 @@ class FakeProducer:
         self.aborted = False
         self.closed = False
 
-    def send(
-        self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Any = None
-    ) -> Any:
+    def send(self, topic: str, value: bytes | None = None, key: bytes | None = None, headers: Any = None) -> Any:
         assert key is not None and value is not None
         self.sent.append((topic, key))
         return Acked() if len(self.sent) <= self.ack_first else Failed()
@@ -112,6 +110,24 @@ def test_a_publish_failure_mid_batch_rolls_back_so_every_row_is_retried_in_order
     relay = fresh_orders.relay(producer_factory=lambda: healthy)
     assert relay.relay_once() == 4
     assert [key.decode() for _, key in sent] == order_ids == fresh_orders.outbox_keys_in_id_order()
+    assert fresh_orders.unpublished() == 0
+
+
+def test_rows_claimed_by_a_batch_look_unpublished_to_everyone_else_until_kafka_acked_them(
+    fresh_orders: Any,
+) -> None:
+    for _ in range(3):
+        fresh_orders.place()
+    seen_while_publishing: list[int] = []
+
+    class Watching(FakeProducer):
+        def flush(self, timeout: float | None = None) -> None:
+            # The claim stamped published_at in the relay's open transaction only.
+            seen_while_publishing.append(fresh_orders.unpublished())
+
+    relay = fresh_orders.relay(producer_factory=lambda: Watching([]))
+    assert relay.relay_once() == 3
+    assert seen_while_publishing == [3]
     assert fresh_orders.unpublished() == 0
 
 

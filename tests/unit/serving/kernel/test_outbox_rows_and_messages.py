@@ -1,3 +1,4 @@
+import json
 import uuid
 from datetime import UTC, datetime
 
@@ -51,3 +52,14 @@ def test_the_kafka_value_reads_back_as_the_same_envelope() -> None:
         "event_type": b"OrderPlaced",
         "event_id": str(envelope.event_id).encode(),
     }
+
+
+def test_a_payload_read_as_json_text_is_sent_as_it_is() -> None:
+    envelope = an_order_placed()
+    row = outbox_row(envelope)
+    # PostgreSQL prints jsonb with a space after each colon and comma.
+    text = json.dumps(row["payload"], ensure_ascii=False)
+    record = OutboxRecord(1, str(envelope.event_id), row["topic"], row["message_key"], row["event_type"], text)
+    message = kafka_message(record)
+    assert message.value == text.encode()
+    assert EventEnvelope.from_json_bytes(message.value) == envelope

@@ -1,7 +1,8 @@
 import pytest
 
 from serving.kernel.messaging.backoff import ExponentialBackoff
-from serving.kernel.messaging.kafka_producer import producer_config
+from serving.kernel.messaging.kafka_producer import ProducerTuning, producer_config
+from serving.settings import ServingSettings
 
 
 def test_backoff_doubles_until_the_cap_and_restarts_after_a_success() -> None:
@@ -32,7 +33,8 @@ def test_the_relay_producer_waits_for_all_replicas_and_keeps_order() -> None:
     assert config["bootstrap_servers"] == ["127.0.0.1:1", "127.0.0.1:2"]
     assert config["acks"] == "all"
     assert config["enable_idempotence"] is True
-    assert config["max_in_flight_requests_per_connection"] == 1
+    # Idempotence keeps each partition in send order with up to 5 requests in flight.
+    assert 1 <= config["max_in_flight_requests_per_connection"] <= 5
 
 
 def test_every_producer_wait_is_bounded_by_the_timeout() -> None:
@@ -45,3 +47,46 @@ def test_the_relay_producer_config_only_uses_options_kafka_python_knows() -> Non
     from kafka import KafkaProducer
 
     assert set(producer_config("k:9092", "relay", 4000)) <= set(KafkaProducer.DEFAULT_CONFIG)
+
+
+def test_the_producer_tuning_comes_from_settings_and_reaches_kafka_python() -> None:
+    settings = ServingSettings.of(
+        kafka_producer_batch_bytes=300_000,
+        kafka_producer_max_in_flight=2,
+        kafka_producer_linger_ms=7,
+        kafka_producer_compression="gzip",
+    )
+    config = producer_config("k:9092", "relay", 4000, ProducerTuning.of(settings))
+    assert config["batch_size"] == 300_000
+    assert config["max_in_flight_requests_per_connection"] == 2
+    assert config["linger_ms"] == 7
+    assert config["compression_type"] == "gzip"
+    assert config["max_request_size"] >= config["batch_size"]
+
+
+def test_producer_performance_gets_the_same_settings_as_the_relay() -> None:
+    tuning = ProducerTuning(batch_bytes=300_000, max_in_flight=3, linger_ms=7, compression="none")
+    config = producer_config("k:9092", "relay", 4000, tuning)
+    java = dict(line.split("=", 1) for line in tuning.java_properties())
+    assert java["acks"] == config["acks"] and java["enable.idempotence"] == "true"
+    assert int(java["batch.size"]) == config["batch_size"]
+    assert int(java["max.in.flight.requests.per.connection"]) == config["max_in_flight_requests_per_connection"]
+    assert int(java["linger.ms"]) == config["linger_ms"]
+    assert int(java["max.request.size"]) == config["max_request_size"]
+    assert java["compression.type"] == "none" and config["compression_type"] is None
+
+
+@pytest.mark.parametrize(
+    "tuning", [{"max_in_flight": 6}, {"max_in_flight": 0}, {"batch_bytes": 2_000_000}, {"linger_ms": -1}]
+)
+def test_producer_tuning_that_would_break_order_or_the_broker_is_refused(tuning: dict[str, int]) -> None:
+    with pytest.raises(ValueError):
+        ProducerTuning(**tuning)  # type: ignore[arg-type]
+
+
+def test_kafka_python_checksums_record_batches_in_c() -> None:
+    # Without the crc32c package kafka-python falls back to a pure-Python CRC-32C,
+    # which costs the relay more than the rest of its producer work.
+    from kafka.record import util
+
+    assert util.crc32c_c is not None
