@@ -65,6 +65,7 @@ from sqlalchemy.engine import Connection
 
 from bench.common import drop_database, running_stack, save_result, scratch_database
 from bench.order_post import measure_orders, serve_api
+from ops.processes import default_workers
 from serving.kernel.db import create_engine
 from serving.kernel.http import idempotency
 from serving.kernel.redis import LazyRedis
@@ -174,9 +175,7 @@ def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]
         with engine.begin() as connection:
             for n, body in enumerate(bodies, start=1):
                 request = PlaceOrderRequest.model_validate(body).to_placement()
-                order = build_order(
-                    connection, request, f"bench-customer-{n % CUSTOMERS}", pricing, datetime.now(UTC)
-                )
+                order = build_order(connection, request, f"bench-customer-{n % CUSTOMERS}", pricing, datetime.now(UTC))
                 row: dict[str, Any] = {
                     "n": n,
                     "rid": order.restaurant_id,
@@ -400,6 +399,8 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--pgbench-seconds", type=int, default=30)
     parser.add_argument("--seed", type=int, default=5, help="of the request bodies")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="API worker processes")
+    parser.add_argument("--profile", type=Path, help="write a py-spy flame graph (SVG) of the measured HTTP run")
     args = parser.parse_args()
 
     load_before = _load()
@@ -418,9 +419,16 @@ def main() -> None:
         # Priced before the HTTP run, like the HTTP side at the same prices (a check: they must be placeable).
         plan = build_plan(url, settings, measured)
         extra_env = {"TIFFIN_RATE_LIMIT_ENABLED": "false", "TIFFIN_ORDER_PRICING": "catalog"}
-        with serve_api(config, url, extra_env) as base_url:
+        with serve_api(config, url, extra_env, workers=args.workers) as served:
             http = measure_orders(
-                base_url, settings, args.requests, args.concurrency, args.warmup, bodies=bodies, headers=headers
+                served,
+                settings,
+                args.requests,
+                args.concurrency,
+                args.warmup,
+                bodies=bodies,
+                headers=headers,
+                profile=args.profile,
             )
         load_between = _load()
         dsn = config.postgres_dsn.rsplit("/", 1)[0] + f"/{database}"

@@ -42,15 +42,23 @@ class Background:
         self.process.wait(timeout=5)
 
 
-def api_command(port: int, *options: str) -> list[str]:
-    """The API under uvicorn, as every launcher runs it.
+def default_workers() -> int:
+    """Worker processes when none are asked for: one per core (docs/performance.md says why)."""
+    return max(1, os.cpu_count() or 1)
+
+
+def api_command(port: int, *options: str, workers: int = 1) -> list[str]:
+    """The API under uvicorn, as every launcher runs it; ``workers`` processes share the port.
 
     No ``Server`` header: it only tells a scanner which server to try exploits on.
     """
-    return [
+    command = [
         sys.executable, "-m", "uvicorn", "--factory", "serving.app:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--no-server-header", *options,
     ]  # fmt: skip
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return command
 
 
 def start_api(env: Mapping[str, str], port: int, log: Path) -> Background:
