@@ -61,8 +61,10 @@ def api_command(port: int, *options: str, workers: int = 1) -> list[str]:
     return command
 
 
-def start_api(env: Mapping[str, str], port: int, log: Path) -> Background:
-    api = Background("api", api_command(port, "--log-level", "warning"), env, log)
+def start_api(env: Mapping[str, str], port: int, log: Path, workers: int | None = None) -> Background:
+    """The API as ``tiffin serve`` runs it, ``default_workers()`` processes unless told otherwise."""
+    command = api_command(port, "--log-level", "warning", workers=workers or default_workers())
+    api = Background("api", command, env, log)
     base_url = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
