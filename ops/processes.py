@@ -74,9 +74,10 @@ def start_api(env: Mapping[str, str], port: int, log: Path, workers: int | None 
         except httpx.HTTPError:
             return False
 
-    if not wait_until(healthy, 30):
+    # Each worker imports the whole app: on a busy 2-core machine that takes a while.
+    if not wait_until(healthy, 60):
         api.stop()
-        raise StackError(f"api did not answer on {base_url} within 30s; log {log}:\n{tail(log)}")
+        raise StackError(f"api did not answer on {base_url} within 60s; log {log}:\n{tail(log)}")
     return api
 
 

@@ -9,8 +9,8 @@ The app runs without rate limits (thousands of requests from one host);
 production, for the forged tokens: the limiter decodes every bearer token too.
 
 ``live_kit`` serves a second app on the same settings through a real uvicorn server
-on a free port, for the races: concurrent requests then go through sockets, the
-server's event loop and its thread pool, as a hostile client's would.
+with two worker processes on a free port, for the races: concurrent requests then go
+through sockets, the servers' event loops and thread pools, as a hostile client's would.
 """
 
 from __future__ import annotations
@@ -18,7 +18,6 @@ from __future__ import annotations
 import json
 import socket
 import threading
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -26,11 +25,11 @@ from typing import Any
 
 import httpx
 import pytest
-import uvicorn
 from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from ops.processes import start_api
 from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
@@ -286,22 +285,17 @@ def _free_port() -> int:
 
 
 @pytest.fixture(scope="session")
-def live_url(security_settings: ServingSettings) -> Iterator[str]:
-    """A second app on the same database behind a real uvicorn server in a thread."""
+def live_url(security_settings: ServingSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same settings served as ``tiffin serve`` serves them: uvicorn with two worker
+    processes, so racing requests also race across processes (anything a worker kept to
+    itself would show)."""
     port = _free_port()
-    config = uvicorn.Config(create_app(security_settings), host="127.0.0.1", port=port, log_level="warning")
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert thread.is_alive() and time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
+    log = tmp_path_factory.mktemp("live-api") / "api.log"
+    api = start_api(security_settings.as_environment(), port, log, workers=2)
     try:
         yield f"http://127.0.0.1:{port}"
     finally:
-        server.should_exit = True
-        thread.join(timeout=10)
+        api.stop()
 
 
 @pytest.fixture(scope="session")
