@@ -4,8 +4,8 @@
 
 A scratch database of the local stack is migrated and seeded with the real
 restaurants (``serving.restaurants.entrypoints.seed``: 150 Zomato restaurants, 1,200 dishes);
-the API runs under uvicorn (1 worker, rate limits off) with the stack's Redis as the
-restaurant cache. Every menu is read once and every search is run once before
+the API runs as ``tiffin serve`` runs it (``--workers``, one per core by default; rate
+limits off) with the stack's Redis as the restaurant cache. Every menu is read once and every search is run once before
 measuring, so menus come from Redis and search hits a warm PostgreSQL buffer cache.
 Then ``requests`` GETs per endpoint with ``concurrency`` in flight:
 

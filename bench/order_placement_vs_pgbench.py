@@ -10,8 +10,8 @@ every restaurant at night and catalog pricing would refuse every order, so the
 benchmark would only run in the daytime. Every item also gets a large tracked stock
 (for pgbench's stock update). Then, in the same run:
 
-1. the API under uvicorn (1 worker) with ``TIFFIN_ORDER_PRICING=catalog``, the
-   platform's default, takes ``requests`` real ``POST /api/v1/orders`` with
+1. the API as ``tiffin serve`` runs it (``--workers``, one per core by default), with
+   ``TIFFIN_ORDER_PRICING=catalog``, the platform's default, takes ``requests`` real ``POST /api/v1/orders`` with
    ``concurrency`` in flight (``bench.order_post``'s machinery): JWT auth, validation,
    the idempotency-key lookup, then in one transaction the catalogue reads (restaurant,
    opening hours, the ordered items' prices and availability), the priced order

@@ -2,7 +2,7 @@
 
     .venv/bin/python -m bench.order_post --requests 3000 --concurrency 16
 
-Starts the API with uvicorn (one worker process, like one pod) on a scratch
+Starts the API as ``tiffin serve`` does (``--workers``, one per core by default) on a scratch
 database of the local stack, warms it up, then keeps `concurrency` requests in
 flight until `requests` have completed. Each POST is the real thing: validation,
 pricing, the order, its lines and the OrderPlaced outbox row in one PostgreSQL
