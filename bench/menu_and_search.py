@@ -4,8 +4,8 @@
 
 A scratch database of the local stack is migrated and seeded with the real
 restaurants (``serving.restaurants.entrypoints.seed``: 150 Zomato restaurants, 1,200 dishes);
-the API runs under uvicorn (1 worker, rate limits off) with the stack's Redis as the
-restaurant cache. Every menu is read once and every search is run once before
+the API runs as ``tiffin serve`` runs it (``--workers``, one per core by default; rate
+limits off) with the stack's Redis as the restaurant cache. Every menu is read once and every search is run once before
 measuring, so menus come from Redis and search hits a warm PostgreSQL buffer cache.
 Then ``requests`` GETs per endpoint with ``concurrency`` in flight:
 
@@ -18,13 +18,24 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import os
 import time
 from urllib.parse import urlencode
 
 import sqlalchemy as sa
 
-from bench.common import Call, at_concurrency, drop_database, percentile, running_stack, save_result, scratch_database
-from bench.order_post import serve_api
+from bench.common import (
+    Call,
+    at_concurrency,
+    cpu_seconds,
+    drop_database,
+    percentile,
+    running_stack,
+    save_result,
+    scratch_database,
+)
+from bench.order_post import Served, serve_api
+from ops.processes import default_workers
 from serving.kernel.auth import issue_access_token
 from serving.kernel.db import create_engine
 from serving.migrations.registry import migrate
@@ -62,18 +73,22 @@ def summary(latencies: list[float], elapsed: float) -> dict[str, float]:
     }
 
 
-def measure(base_url: str, paths: list[str], token: str, requests: int, concurrency: int) -> dict[str, float]:
-    asyncio.run(get_all(base_url, paths, token, concurrency))  # warm-up: every distinct path once
+def measure(served: Served, paths: list[str], token: str, requests: int, concurrency: int) -> dict[str, float]:
+    asyncio.run(get_all(served.base_url, paths, token, concurrency))  # warm-up: every distinct path once
     load = [paths[i % len(paths)] for i in range(requests)]
+    cpu_before = cpu_seconds(served.pid)
     started = time.perf_counter()
-    latencies = asyncio.run(get_all(base_url, load, token, concurrency))
-    return summary(latencies, time.perf_counter() - started)
+    latencies = asyncio.run(get_all(served.base_url, load, token, concurrency))
+    numbers = summary(latencies, time.perf_counter() - started)
+    numbers["server_cpu_ms_per_request"] = round((cpu_seconds(served.pid) - cpu_before) * 1000 / requests, 2)
+    return numbers
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="API worker processes")
     args = parser.parse_args()
 
     config = running_stack()
@@ -98,16 +113,18 @@ def main() -> None:
             for index, row in enumerate(rows)
             for query in (QUERIES[index % len(QUERIES)],)
         ]
-        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}) as base_url:
-            menu = measure(base_url, menu_paths, token, args.requests, args.concurrency)
-            search = measure(base_url, search_paths, token, args.requests, args.concurrency)
+        load_before = [round(x, 2) for x in os.getloadavg()]
+        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}, workers=args.workers) as served:
+            menu = measure(served, menu_paths, token, args.requests, args.concurrency)
+            search = measure(served, search_paths, token, args.requests, args.concurrency)
         result = {
             "requests_per_endpoint": args.requests,
             "concurrency": args.concurrency,
             "restaurants": len(rows),
-            "server": "uvicorn, 1 worker, Redis restaurant cache warm",
+            "server": f"{served.description}, Redis restaurant cache warm",
             "menu": menu,
             "search_restaurants": search,
+            "load_average_1_5_15": {"before": load_before, "after": [round(x, 2) for x in os.getloadavg()]},
         }
         path = save_result("menu_and_search", result)
         for name, numbers in (("GET …/menu", menu), ("GET /search/restaurants", search)):

@@ -9,8 +9,8 @@ the server would refuse every order, so the benchmark would only run in the
 daytime). Every item also gets a large tracked stock (for pgbench's stock update).
 Then, in the same run:
 
-1. the API under uvicorn (1 worker), pricing every order from the catalogue as it
-   always does, takes ``requests`` real ``POST /api/v1/orders`` with
+1. the API as ``tiffin serve`` runs it (``--workers``, one per core by default), pricing
+   every order from the catalogue as it always does, takes ``requests`` real ``POST /api/v1/orders`` with
    ``concurrency`` in flight (``bench.order_post``'s machinery): JWT auth, validation,
    the idempotency-key lookup, then in one transaction the catalogue reads (restaurant,
    opening hours, the ordered items' prices and availability), the priced order
@@ -62,7 +62,10 @@ from sqlalchemy.engine import Connection
 
 from bench.common import drop_database, running_stack, save_result, scratch_database
 from bench.order_post import measure_orders, serve_api
+from bench.wrk_orders import run_wrk, wrk_keys
+from ops.processes import default_workers
 from ops.seeded_catalogue import open_seeded_catalogue
+from serving.kernel.auth import issue_access_token
 from serving.kernel.db import create_engine
 from serving.kernel.http import idempotency
 from serving.kernel.redis import LazyRedis
@@ -111,9 +114,7 @@ def build_plan(url: str, settings: ServingSettings, bodies: list[dict[str, Any]]
         with engine.begin() as connection:
             for n, body in enumerate(bodies, start=1):
                 request = PlaceOrderRequest.model_validate(body).to_placement()
-                order = build_order(
-                    connection, request, f"bench-customer-{n % CUSTOMERS}", pricing, datetime.now(UTC)
-                )
+                order = build_order(connection, request, f"bench-customer-{n % CUSTOMERS}", pricing, datetime.now(UTC))
                 row: dict[str, Any] = {
                     "n": n,
                     "rid": order.restaurant_id,
@@ -337,6 +338,11 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=200)
     parser.add_argument("--pgbench-seconds", type=int, default=30)
     parser.add_argument("--seed", type=int, default=5, help="of the request bodies")
+    parser.add_argument("--workers", type=int, default=default_workers(), help="API worker processes")
+    parser.add_argument("--profile", type=Path, help="write a py-spy flame graph (SVG) of the measured HTTP run")
+    parser.add_argument(
+        "--wrk-seconds", type=int, default=0, help="then load the same server with wrk this long (bench.wrk_orders)"
+    )
     args = parser.parse_args()
 
     load_before = _load()
@@ -354,16 +360,35 @@ def main() -> None:
         measured = bodies[args.warmup :]
         # Priced before the HTTP run, like the HTTP side at the same prices (a check: they must be placeable).
         plan = build_plan(url, settings, measured)
-        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}) as base_url:
+        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}, workers=args.workers) as served:
             http = measure_orders(
-                base_url, settings, args.requests, args.concurrency, args.warmup, bodies=bodies, headers=headers
+                served,
+                settings,
+                args.requests,
+                args.concurrency,
+                args.warmup,
+                bodies=bodies,
+                headers=headers,
+                profile=args.profile,
             )
+            load_after_python = _load()
+            wrk = None
+            if args.wrk_seconds:
+                tokens = [issue_access_token(f"bench-customer-{i}", "CUSTOMER", settings) for i in range(CUSTOMERS)]
+                wrk = run_wrk(served.base_url, measured, tokens, args.concurrency, args.wrk_seconds)
         load_between = _load()
         dsn = config.postgres_dsn.rsplit("/", 1)[0] + f"/{database}"
         pgbench = run_pgbench(dsn, pgbench_script(plan["orders"]), args.concurrency, args.pgbench_seconds)
         # Plan row n is measured body n - 1 (build_plan numbers from 1); the warm-up has none.
         plan_rows = [None] * args.warmup + list(range(1, len(measured) + 1))
-        counts = check_orders(url, {h[idempotency.HEADER]: n for h, n in zip(headers, plan_rows, strict=True)})
+        keys = {h[idempotency.HEADER]: n for h, n in zip(headers, plan_rows, strict=True)}
+        if wrk is not None:
+            keys |= wrk_keys(url)
+            # wrk stops with up to `concurrency` requests in flight: placed, but unanswered.
+            if not 0 <= len(keys) - len(headers) - wrk["requests"] <= args.concurrency:
+                raise RuntimeError(f"wrk got {wrk['requests']} answers, but {len(keys) - len(headers)} orders exist")
+            wrk["orders_checked"] = len(keys) - len(headers)
+        counts = check_orders(url, keys)
         result = {
             "concurrency": args.concurrency,
             "pricing": "catalog",
@@ -371,14 +396,26 @@ def main() -> None:
             "items": sum(len(r.dishes) for r in catalogue),
             "opening_hours": "all restaurants open 00:00-00:00 (24 h) in the scratch database",
             "http": {**http, "idempotency_key": "unique per request"},
+            "http_wrk": wrk,
             "orders": plan,
             "pgbench": {**pgbench, "seconds": args.pgbench_seconds, "replays": "the HTTP bodies, from bench_plan"},
             "rows_after": counts,
             "ratio_http_to_pgbench": round(http["throughput_per_second"] / pgbench["tps"], 3),
-            "load_average_1_5_15": {"before": load_before, "after_http": load_between, "after": _load()},
+            "ratio_wrk_to_pgbench": round(wrk["throughput_per_second"] / pgbench["tps"], 3) if wrk else None,
+            "load_average_1_5_15": {
+                "before": load_before,
+                "after_http": load_after_python,
+                "after_wrk": load_between,
+                "after": _load(),
+            },
         }
         path = save_result("order_placement_vs_pgbench", result)
         lat = http["latency_ms"]
+        if wrk is not None:
+            print(
+                f"wrk, same server: {wrk['throughput_per_second']} req/s, p50 {wrk['latency_ms']['p50']} ms, "
+                f"p99 {wrk['latency_ms']['p99']} ms; ratio {round(wrk['throughput_per_second'] / pgbench['tps'], 3)}"
+            )
         print(
             f"HTTP POST /api/v1/orders (catalog pricing): {http['throughput_per_second']} req/s, "
             f"p50 {lat['p50']} ms, p95 {lat['p95']} ms, p99 {lat['p99']} ms; pgbench same transaction: "

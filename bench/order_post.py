@@ -2,8 +2,8 @@
 
     .venv/bin/python -m bench.order_post --requests 3000 --concurrency 16
 
-Starts the API with uvicorn (one worker process, like one pod, rate limits off) on a
-scratch database of the local stack seeded with the real restaurants, open all day
+Starts the API as ``tiffin serve`` does (``--workers``, one per core by default; rate
+limits off) on a scratch database of the local stack seeded with the real restaurants, open all day
 (``ops.seeded_catalogue``), warms it up, then keeps `concurrency` requests in flight
 until `requests` have completed. Each POST is the real thing: validation, pricing
 from the catalogue (restaurant, hours, the dishes' prices, tax, a distance fee with
@@ -20,18 +20,32 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from itertools import islice
+from pathlib import Path
 from typing import Any
 
 import httpx
 
-from bench.common import Call, at_concurrency, drop_database, percentile, running_stack, save_result, scratch_database
+from bench.common import (
+    Call,
+    at_concurrency,
+    cpu_seconds,
+    drop_database,
+    percentile,
+    running_stack,
+    save_result,
+    scratch_database,
+)
+from ops.processes import api_command, default_workers
 from ops.seeded_catalogue import open_seeded_catalogue
 from ops.stack.config import StackConfig
 from ops.stack.process import terminate, wait_until
@@ -72,6 +86,7 @@ def main() -> None:
     parser.add_argument("--requests", type=int, default=3000)
     parser.add_argument("--concurrency", type=int, default=16)
     parser.add_argument("--warmup", type=int, default=200)
+    parser.add_argument("--workers", type=int, default=default_workers(), help="API worker processes")
     args = parser.parse_args()
 
     config = running_stack()
@@ -86,8 +101,8 @@ def main() -> None:
         finally:
             engine.dispose()
         bodies = list(islice(order_requests(catalogue, seed=5), args.warmup + args.requests))
-        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}) as base_url:
-            measured = measure_orders(base_url, settings, args.requests, args.concurrency, args.warmup, bodies)
+        with serve_api(config, url, {"TIFFIN_RATE_LIMIT_ENABLED": "false"}, workers=args.workers) as served:
+            measured = measure_orders(served, settings, args.requests, args.concurrency, args.warmup, bodies)
         result = {**measured, "bodies": f"simulation.order_requests of {len(catalogue)} seeded restaurants, seed 5"}
         path = save_result("order_post", result)
         lat = result["latency_ms"]
@@ -100,46 +115,77 @@ def main() -> None:
         drop_database(config, database)
 
 
+@dataclass(frozen=True)
+class Served:
+    """A running API: where it answers, the pid of its server process (workers below it)."""
+
+    base_url: str
+    pid: int
+    workers: int
+    log: Path
+
+    @property
+    def description(self) -> str:
+        return f"uvicorn, {self.workers} worker{'s' if self.workers > 1 else ''}"
+
+
 @contextmanager
-def serve_api(config: StackConfig, database_url: str, extra_env: dict[str, str] | None = None) -> Iterator[str]:
-    """The API under uvicorn (1 worker, like one pod) on ``database_url``; yields its base URL."""
+def serve_api(
+    config: StackConfig, database_url: str, extra_env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[Served]:
+    """The API as ``tiffin serve`` runs it (``ops.processes.api_command``) on ``database_url``,
+    with ``workers`` processes; its JSON logs go to a file, as a deployment's would."""
     port = free_port()
-    env = {**os.environ, **config.env(), "TIFFIN_DATABASE_URL": database_url, **(extra_env or {})}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "serving.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-            "--no-server-header",
-        ],
-        env=env,
-    )
+    env = {
+        **os.environ,
+        **config.env(),
+        "TIFFIN_DATABASE_URL": database_url,
+        **(extra_env or {}),
+    }
+    command = api_command(port, "--log-level", "warning", "--no-access-log", workers=workers)
+    log = Path(tempfile.gettempdir()) / f"tiffin-bench-api-{port}.log"
+    with log.open("wb") as handle:
+        server = subprocess.Popen(command, env=env, stdout=handle, stderr=subprocess.STDOUT)
     base_url = f"http://127.0.0.1:{port}"
     try:
-        if not wait_until(lambda: _healthy(base_url), 30):
-            raise RuntimeError("API did not start")
-        yield base_url
+        if not wait_until(lambda: _healthy(base_url), 60):
+            raise RuntimeError(f"API did not start; log {log}")
+        yield Served(base_url, server.pid, workers, log)
+    except BaseException:
+        print(f"the API's log: {log}")
+        raise
+    else:
+        log.unlink(missing_ok=True)
     finally:
         terminate(server.pid)
 
 
+@contextmanager
+def profiled(pid: int, svg: Path | None) -> Iterator[None]:
+    """A py-spy flame graph of ``pid`` and its workers while the block runs (nothing if ``svg`` is None)."""
+    if svg is None:
+        yield
+        return
+    spy = Path(sys.executable).parent / "py-spy"
+    command = [str(spy), "record", "--pid", str(pid), "--subprocesses", "--nonblocking", "--gil", "--rate", "200"]
+    recorder = subprocess.Popen([*command, "--format", "flamegraph", "--output", str(svg)])
+    time.sleep(1)  # attached before the load starts
+    try:
+        yield
+    finally:
+        recorder.send_signal(signal.SIGINT)  # py-spy writes the file on SIGINT
+        recorder.wait(timeout=60)
+
+
 def measure_orders(
-    base_url: str,
+    served: Served,
     settings: ServingSettings,
     requests: int,
     concurrency: int,
     warmup: int,
     bodies: list[dict[str, Any]],
     headers: list[dict[str, str]] | None = None,
+    profile: Path | None = None,
 ) -> dict[str, Any]:
     """Warm up, then POST ``requests`` orders with ``concurrency`` in flight; throughput and latencies.
 
@@ -150,10 +196,13 @@ def measure_orders(
     if len(bodies) != warmup + requests or (headers is not None and len(headers) != len(bodies)):
         raise ValueError("need warmup + requests bodies (and as many headers, if any)")
     extra = headers or [{} for _ in bodies]
-    asyncio.run(fire(base_url, bodies[:warmup], tokens, concurrency, extra[:warmup]))
-    started = time.perf_counter()
-    latencies = sorted(asyncio.run(fire(base_url, bodies[warmup:], tokens, concurrency, extra[warmup:])))
-    elapsed = time.perf_counter() - started
+    asyncio.run(fire(served.base_url, bodies[:warmup], tokens, concurrency, extra[:warmup]))
+    with profiled(served.pid, profile):
+        cpu_before = cpu_seconds(served.pid)
+        started = time.perf_counter()
+        latencies = sorted(asyncio.run(fire(served.base_url, bodies[warmup:], tokens, concurrency, extra[warmup:])))
+        elapsed = time.perf_counter() - started
+        server_cpu = cpu_seconds(served.pid) - cpu_before
     return {
         "requests": requests,
         "concurrency": concurrency,
@@ -161,7 +210,9 @@ def measure_orders(
         "latency_ms": {
             name: round(percentile(latencies, q) * 1000, 2) for name, q in (("p50", 0.50), ("p95", 0.95), ("p99", 0.99))
         },
-        "server": "uvicorn, 1 worker",
+        # CPU the server (all its processes) spent per request: steadier than throughput on a shared machine.
+        "server_cpu_ms_per_request": round(server_cpu * 1000 / requests, 2),
+        "server": served.description,
     }
 
 

@@ -13,6 +13,7 @@ apt_missing=()
 command -v pgbench >/dev/null || apt_missing+=(postgresql-contrib-15)
 command -v redis-server >/dev/null || apt_missing+=(redis-server)
 command -v kcat >/dev/null || apt_missing+=(kcat)
+command -v wrk >/dev/null || apt_missing+=(wrk)  # bench.order_placement_vs_pgbench --wrk-seconds
 command -v java >/dev/null || apt_missing+=(openjdk-17-jdk-headless)
 command -v mvn >/dev/null || apt_missing+=(maven)
 if ((${#apt_missing[@]})); then
@@ -23,7 +24,7 @@ if ((${#apt_missing[@]})); then
   # The Debian package starts a cluster on 5432; the stack runs its own, so stop it.
   if command -v pg_ctlcluster >/dev/null; then pg_ctlcluster 15 main stop 2>/dev/null || true; fi
 else
-  step 1/4 "Debian packages: PostgreSQL 15, Redis, kcat, Java, Maven present"
+  step 1/4 "Debian packages: PostgreSQL 15, Redis, kcat, wrk, Java, Maven present"
 fi
 
 # uv may be installed but not on PATH (pyenv shims are rehashed lazily): `python3 -m uv` always works.

@@ -145,16 +145,26 @@ def walkthrough() -> None:
 
 @main.command("serve")
 @click.option("--port", default=58080, show_default=True, envvar="TIFFIN_API_PORT")
-@click.option("--reload", is_flag=True, help="restart on code changes (development)")
-def serve(port: int, reload: bool) -> None:
+@click.option(
+    "--workers",
+    type=click.IntRange(min=1),
+    envvar="TIFFIN_API_WORKERS",
+    help="API processes sharing the port [default: one per core; docs/performance.md]",
+)
+@click.option("--reload", is_flag=True, help="restart on code changes (development; one process)")
+def serve(port: int, workers: int | None, reload: bool) -> None:
     """Run the API (all services in one ASGI app) after migrating the schema."""
-    from ops.processes import api_command
+    from ops.processes import api_command, default_workers
     from serving.migrations.registry import migrate
 
+    if reload and workers not in (None, 1):
+        _fail("--reload runs one process; drop --workers")
     env = StackConfig.from_env().env()
     os.environ.update(env)
     migrate(env["TIFFIN_DATABASE_URL"])
-    sys.exit(subprocess.call(api_command(port, *(["--reload"] if reload else []))))
+    command = api_command(port, "--reload") if reload else api_command(port, workers=workers or default_workers())
+    # Replaced by the server, so a SIGTERM to this pid reaches uvicorn (and its workers) itself.
+    os.execv(command[0], command)
 
 
 @main.command("migrate")

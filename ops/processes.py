@@ -42,19 +42,29 @@ class Background:
         self.process.wait(timeout=5)
 
 
-def api_command(port: int, *options: str) -> list[str]:
-    """The API under uvicorn, as every launcher runs it.
+def default_workers() -> int:
+    """Worker processes when none are asked for: one per core (docs/performance.md says why)."""
+    return max(1, os.cpu_count() or 1)
+
+
+def api_command(port: int, *options: str, workers: int = 1) -> list[str]:
+    """The API under uvicorn, as every launcher runs it; ``workers`` processes share the port.
 
     No ``Server`` header: it only tells a scanner which server to try exploits on.
     """
-    return [
+    command = [
         sys.executable, "-m", "uvicorn", "--factory", "serving.app:create_app",
         "--host", "127.0.0.1", "--port", str(port), "--no-server-header", *options,
     ]  # fmt: skip
+    if workers > 1:
+        command += ["--workers", str(workers)]
+    return command
 
 
-def start_api(env: Mapping[str, str], port: int, log: Path) -> Background:
-    api = Background("api", api_command(port, "--log-level", "warning"), env, log)
+def start_api(env: Mapping[str, str], port: int, log: Path, workers: int | None = None) -> Background:
+    """The API as ``tiffin serve`` runs it, ``default_workers()`` processes unless told otherwise."""
+    command = api_command(port, "--log-level", "warning", workers=workers or default_workers())
+    api = Background("api", command, env, log)
     base_url = f"http://127.0.0.1:{port}"
 
     def healthy() -> bool:
@@ -64,9 +74,10 @@ def start_api(env: Mapping[str, str], port: int, log: Path) -> Background:
         except httpx.HTTPError:
             return False
 
-    if not wait_until(healthy, 30):
+    # Each worker imports the whole app: on a busy 2-core machine that takes a while.
+    if not wait_until(healthy, 60):
         api.stop()
-        raise StackError(f"api did not answer on {base_url} within 30s; log {log}:\n{tail(log)}")
+        raise StackError(f"api did not answer on {base_url} within 60s; log {log}:\n{tail(log)}")
     return api
 
 

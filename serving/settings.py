@@ -8,9 +8,10 @@ from those flat names (tests, benchmarks); ``ServingSettings()`` reads the envir
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
-from pydantic import Field
+from pydantic import AliasChoices, Field
 from pydantic_settings import BaseSettings
 
 from serving.cart.settings import CartSettings
@@ -41,6 +42,28 @@ class ServingSettings(KernelSettings):
             name: sections[name](**value) if name in sections else value for name, value in _nest(flat).items()
         }
         return cls(**nested)
+
+    def as_environment(self) -> dict[str, str]:
+        """The ``TIFFIN_*`` variables under which another process's ``ServingSettings()``
+        equals these: every setting that differs from its default (e.g. for a server
+        started as a subprocess with several workers, which cannot be handed an object)."""
+        variables: dict[str, str] = {}
+        for model in (self, *(getattr(self, name) for name in _sections())):
+            for name, field in type(model).model_fields.items():
+                value = getattr(model, name)
+                if isinstance(value, BaseSettings) or value == field.get_default(call_default_factory=True):
+                    continue
+                if value is None:
+                    raise ValueError(f"{name}=None cannot be written as an environment variable")
+                alias = field.validation_alias
+                named = (
+                    [c for c in alias.choices if isinstance(c, str) and c.startswith("TIFFIN_")]
+                    if isinstance(alias, AliasChoices)
+                    else []
+                )
+                text = json.dumps(value) if isinstance(value, (dict, list, tuple)) else str(value)
+                variables[named[0] if named else f"TIFFIN_{name.upper()}"] = text
+        return variables
 
     def changed(self, **flat: Any) -> ServingSettings:
         """A copy with some flat-named settings changed (validated like new settings)."""

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
@@ -194,7 +194,11 @@ def current_principal(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
 ) -> Principal:
-    """FastAPI dependency: the authenticated caller, or a 401 problem."""
+    """FastAPI dependency: the authenticated caller, or a 401 problem.
+
+    A plain ``def``, so FastAPI runs it on the thread pool: the denylist check is a
+    blocking Redis call. (The dependencies that do not block are ``async def``.)
+    """
     if credentials is None:
         raise _unauthorized("A bearer access token is required.")
     settings: KernelSettings = request.app.state.settings
@@ -231,14 +235,14 @@ def require_role(principal: Principal, *roles: Role) -> None:
         raise ProblemError(403, f"This action needs one of the roles: {allowed}.")
 
 
-def principal_with_role(*roles: Role) -> Callable[[Principal], Principal]:
+def principal_with_role(*roles: Role) -> Callable[[Principal], Awaitable[Principal]]:
     """A dependency: the caller, who must hold one of ``roles`` (else 403).
 
     As a dependency it runs before the body is validated, so a caller without the
     role learns nothing about what a valid body looks like.
     """
 
-    def dependency(principal: CurrentPrincipal) -> Principal:
+    async def dependency(principal: CurrentPrincipal) -> Principal:  # no I/O: no thread-pool hand-off
         require_role(principal, *roles)
         return principal
 

@@ -9,8 +9,8 @@ The app runs without rate limits (thousands of requests from one host);
 production, for the forged tokens: the limiter decodes every bearer token too.
 
 ``live_kit`` serves a second app on the same settings through a real uvicorn server
-on a free port, for the races: concurrent requests then go through sockets, the
-server's event loop and its thread pool, as a hostile client's would.
+with two worker processes on a free port, for the races: concurrent requests then go
+through sockets, the servers' event loops and thread pools, as a hostile client's would.
 """
 
 from __future__ import annotations
@@ -28,6 +28,7 @@ from fastapi import FastAPI
 from fastapi.testclient import TestClient
 from sqlalchemy.engine import Engine
 
+from ops.processes import start_api
 from ops.stack.config import StackConfig
 from serving.app import create_app
 from serving.kernel.auth import Role, issue_access_token
@@ -37,7 +38,7 @@ from serving.payments.adapters.sandbox import CARD_SUCCEEDS
 from serving.settings import ServingSettings
 from tests.utils.payments import card, new_key
 from tests.utils.people import register
-from tests.utils.servers import served
+from tests.utils.ports import free_port
 
 ALL_DAY = {day: [{"open": "00:00", "close": "00:00"}] for day in ("mon", "tue", "wed", "thu", "fri", "sat", "sun")}
 DELIVERY_STEPS = ("ACCEPTED", "PREPARING", "READY", "ASSIGNED", "PICKED", "OUT_FOR_DELIVERY", "DELIVERED")
@@ -261,10 +262,17 @@ def kit(client: TestClient, security_settings: ServingSettings) -> Kit:
 
 
 @pytest.fixture(scope="session")
-def live_url(security_settings: ServingSettings) -> Iterator[str]:
-    """A second app on the same database behind a real uvicorn server in a thread."""
-    with served(create_app(security_settings)) as url:
-        yield url
+def live_url(security_settings: ServingSettings, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """The same settings served as ``tiffin serve`` serves them: uvicorn with two worker
+    processes, so racing requests also race across processes (anything a worker kept to
+    itself would show)."""
+    port = free_port()
+    log = tmp_path_factory.mktemp("live-api") / "api.log"
+    api = start_api(security_settings.as_environment(), port, log, workers=2)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        api.stop()
 
 
 @pytest.fixture(scope="session")

@@ -22,11 +22,11 @@ def _built(request: Request) -> Carts:
     return built
 
 
-def cart_store(request: Request, redis: GatewayRedis) -> CartStore:
+async def cart_store(request: Request, redis: GatewayRedis) -> CartStore:
     return CartStore(redis.client, _built(request).ttl_seconds)
 
 
-def checkout_pricing(request: Request) -> orders_api.Pricing:
+async def checkout_pricing(request: Request) -> orders_api.Pricing:
     return _built(request).checkout_pricing
 
 

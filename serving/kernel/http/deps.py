@@ -1,7 +1,9 @@
 """FastAPI dependencies every router shares, as ``Annotated`` aliases.
 
 The objects behind them are built once by the app factory (``serving.app.create_app``)
-and kept on ``app.state``; these functions only hand them out. Tests replace any of
+and kept on ``app.state``; these functions only hand them out. They are ``async def``
+because they never block: FastAPI runs a plain ``def`` dependency on the thread pool,
+a hand-off per dependency per request. Tests replace any of
 them with ``app.dependency_overrides[function] = …`` (or ``create_app(overrides=…)``).
 """
 
@@ -21,22 +23,22 @@ from serving.kernel.settings import KernelSettings
 _TRACE_ID = re.compile(r"^[A-Za-z0-9._:\-]{8,128}$")
 
 
-def database(request: Request) -> Engine:
+async def database(request: Request) -> Engine:
     engine: Engine = request.app.state.database.engine
     return engine
 
 
-def gateway_redis(request: Request) -> LazyRedis:
+async def gateway_redis(request: Request) -> LazyRedis:
     redis: LazyRedis = request.app.state.redis
     return redis
 
 
-def kernel_settings(request: Request) -> KernelSettings:
+async def kernel_settings(request: Request) -> KernelSettings:
     settings: KernelSettings = request.app.state.settings
     return settings
 
 
-def trace_id(request: Request) -> str | None:
+async def trace_id(request: Request) -> str | None:
     candidate = request.headers.get("x-request-id", "")
     return candidate if _TRACE_ID.match(candidate) else None
 

@@ -19,13 +19,27 @@ class StoredKey:
     order_id: uuid.UUID
 
 
+# Built once (every keyed placement runs both): no statement or cache key to build per call.
+_FIND = sa.select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
+    idempotency_keys.c.customer_id == sa.bindparam("customer_id"),
+    idempotency_keys.c.idempotency_key == sa.bindparam("key"),
+)
+_CLAIM = (
+    pg_insert(idempotency_keys)
+    .values(
+        customer_id=sa.bindparam("customer_id"),
+        idempotency_key=sa.bindparam("key"),
+        request_hash=sa.bindparam("request_hash"),
+        order_id=sa.bindparam("order_id"),
+        created_at=sa.bindparam("now"),
+    )
+    .on_conflict_do_nothing()
+    .returning(idempotency_keys.c.order_id)
+)
+
+
 def find(connection: Connection, customer_id: str, key: str) -> StoredKey | None:
-    row = connection.execute(
-        sa.select(idempotency_keys.c.request_hash, idempotency_keys.c.order_id).where(
-            idempotency_keys.c.customer_id == customer_id,
-            idempotency_keys.c.idempotency_key == key,
-        )
-    ).first()
+    row = connection.execute(_FIND, {"customer_id": customer_id, "key": key}).first()
     return StoredKey(row.request_hash, row.order_id) if row else None
 
 
@@ -43,16 +57,5 @@ def claim(
     ON CONFLICT DO NOTHING waits for a concurrent transaction inserting the same key
     and then reports the conflict, so of two racing duplicates exactly one wins.
     """
-    statement = (
-        pg_insert(idempotency_keys)
-        .values(
-            customer_id=customer_id,
-            idempotency_key=key,
-            request_hash=request_hash,
-            order_id=order_id,
-            created_at=now,
-        )
-        .on_conflict_do_nothing()
-        .returning(idempotency_keys.c.order_id)
-    )
-    return connection.execute(statement).first() is not None
+    values = {"customer_id": customer_id, "key": key, "request_hash": request_hash, "order_id": order_id, "now": now}
+    return connection.execute(_CLAIM, values).first() is not None

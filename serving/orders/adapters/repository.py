@@ -16,29 +16,36 @@ from serving.orders.adapters.tables import order_lines, order_status_history, or
 from serving.orders.domain import LineItem, Order, OrderStatus, OrderTotals
 from serving.orders.domain.lifecycle import Actor, Transitioned
 
+# Built once: executing a prebuilt INSERT with a parameter dict skips building the
+# statement and its cache key on every order (a hot path: every placement).
+_INSERT_ORDER = sa.insert(orders)
+_INSERT_LINE = sa.insert(order_lines)
+_INSERT_HISTORY = sa.insert(order_status_history)
+
 
 def insert_order(connection: Connection, order: Order, event: EventEnvelope) -> None:
     """Write the order, its lines and its event; the caller's transaction makes it atomic."""
     connection.execute(
-        sa.insert(orders).values(
-            order_id=order.order_id,
-            customer_id=order.customer_id,
-            restaurant_id=order.restaurant_id,
-            city=order.city,
-            status=order.status.value,
-            currency=order.currency,
-            subtotal_minor=order.totals.subtotal_minor,
-            delivery_fee_minor=order.totals.delivery_fee_minor,
-            total_minor=order.totals.total_minor,
-            discount_minor=order.totals.discount_minor,
-            tax_minor=order.totals.tax_minor,
-            packaging_minor=order.totals.packaging_minor,
-            offer_code=order.offer_code,
-            placed_at=order.placed_at,
-        )
+        _INSERT_ORDER,
+        {
+            "order_id": order.order_id,
+            "customer_id": order.customer_id,
+            "restaurant_id": order.restaurant_id,
+            "city": order.city,
+            "status": order.status.value,
+            "currency": order.currency,
+            "subtotal_minor": order.totals.subtotal_minor,
+            "delivery_fee_minor": order.totals.delivery_fee_minor,
+            "total_minor": order.totals.total_minor,
+            "discount_minor": order.totals.discount_minor,
+            "tax_minor": order.totals.tax_minor,
+            "packaging_minor": order.totals.packaging_minor,
+            "offer_code": order.offer_code,
+            "placed_at": order.placed_at,
+        },
     )
     connection.execute(
-        sa.insert(order_lines),
+        _INSERT_LINE,
         [
             {
                 "order_id": order.order_id,
@@ -53,14 +60,15 @@ def insert_order(connection: Connection, order: Order, event: EventEnvelope) -> 
         ],
     )
     connection.execute(
-        sa.insert(order_status_history).values(
-            order_id=order.order_id,
-            from_status=None,
-            to_status=order.status.value,
-            actor=Actor.CUSTOMER.value,
-            actor_id=order.customer_id,
-            changed_at=order.placed_at,
-        )
+        _INSERT_HISTORY,
+        {
+            "order_id": order.order_id,
+            "from_status": None,
+            "to_status": order.status.value,
+            "actor": Actor.CUSTOMER.value,
+            "actor_id": order.customer_id,
+            "changed_at": order.placed_at,
+        },
     )
     append_to_outbox(connection, outbox, event)
 

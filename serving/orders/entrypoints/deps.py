@@ -1,7 +1,8 @@
 """FastAPI dependencies of the orders router, as ``Annotated`` aliases.
 
 The objects behind them are built once per app by ``bootstrap.build`` (``create_app``
-keeps them on ``app.state.orders``); these functions only hand them out. Tests replace
+keeps them on ``app.state.orders``); these functions only hand them out, on the event
+loop (``async def``: a plain ``def`` dependency costs a thread-pool hand-off). Tests replace
 one with ``create_app(overrides={deps.restaurant_ownership: lambda: …})``.
 The database and the trace id are the kernel's (``serving.kernel.http.deps``).
 """
@@ -26,19 +27,19 @@ def _built(request: Request) -> Orders:
     return built
 
 
-def menu_pricing(request: Request) -> MenuPricing:
+async def menu_pricing(request: Request) -> MenuPricing:
     return _built(request).pricing
 
 
-def stock_keeper(request: Request) -> StockKeeper:
+async def stock_keeper(request: Request) -> StockKeeper:
     return _built(request).stock
 
 
-def restaurant_ownership(request: Request) -> RestaurantOwnership:
+async def restaurant_ownership(request: Request) -> RestaurantOwnership:
     return _built(request).ownership
 
 
-def stock_events_sink(redis: GatewayRedis) -> Callable[[EventEnvelope], object]:
+async def stock_events_sink(redis: GatewayRedis) -> Callable[[EventEnvelope], object]:
     """Where a committed move's stock events go: the cached menus show the new stock on
     the very next read (the client is made only if there is something to invalidate)."""
     return lambda envelope: restaurants_api.forget_cached(redis.client, [envelope])

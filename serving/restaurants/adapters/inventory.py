@@ -50,16 +50,29 @@ class RestaurantSummary:
     opening_hours: dict[str, list[dict[str, str]]]  # the stored form, ``hours.hours_from_json``
 
 
+# The hot reads, built once: no statement or cache key to build per order.
+_SUMMARY = sa.select(
+    restaurants.c.restaurant_id, restaurants.c.owner_id, restaurants.c.name, restaurants.c.city,
+    restaurants.c.lat, restaurants.c.lon, restaurants.c.status, restaurants.c.timezone,
+    restaurants.c.opening_hours,
+).where(restaurants.c.restaurant_id == sa.bindparam("restaurant_id"))  # fmt: skip
+_PRICED = sa.select(
+    menu_items.c.item_id,
+    menu_items.c.restaurant_id,
+    menu_items.c.name,
+    menu_items.c.price_minor,
+    menu_items.c.available,
+    menu_items.c.stock,
+).where(
+    menu_items.c.restaurant_id == sa.bindparam("restaurant_id"),
+    menu_items.c.item_id.in_(sa.bindparam("item_ids", expanding=True)),
+)
+
+
 def restaurant_summary(connection: Connection, restaurant_id: uuid.UUID) -> RestaurantSummary | None:
     """Owner, place, status and hours of a restaurant, without the wide columns (a hot path:
     every order placement and every ownership check reads it)."""
-    row = connection.execute(
-        sa.select(
-            restaurants.c.restaurant_id, restaurants.c.owner_id, restaurants.c.name, restaurants.c.city,
-            restaurants.c.lat, restaurants.c.lon, restaurants.c.status, restaurants.c.timezone,
-            restaurants.c.opening_hours,
-        ).where(restaurants.c.restaurant_id == restaurant_id)
-    ).first()  # fmt: skip
+    row = connection.execute(_SUMMARY, {"restaurant_id": restaurant_id}).first()
     return None if row is None else RestaurantSummary(**row._mapping)
 
 
@@ -74,16 +87,7 @@ def priced_items(
     """The restaurant's items among ``item_ids``; ids of other restaurants are simply absent."""
     if not item_ids:
         return {}
-    rows = connection.execute(
-        sa.select(
-            menu_items.c.item_id,
-            menu_items.c.restaurant_id,
-            menu_items.c.name,
-            menu_items.c.price_minor,
-            menu_items.c.available,
-            menu_items.c.stock,
-        ).where(menu_items.c.restaurant_id == restaurant_id, menu_items.c.item_id.in_(list(item_ids)))
-    )
+    rows = connection.execute(_PRICED, {"restaurant_id": restaurant_id, "item_ids": list(item_ids)})
     return {row.item_id: PricedItem(**row._mapping) for row in rows}
 
 

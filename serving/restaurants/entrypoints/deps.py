@@ -1,7 +1,8 @@
 """FastAPI dependencies of the restaurants routers, as ``Annotated`` aliases.
 
 The objects behind them are built once per app by ``bootstrap.build`` (``create_app``
-keeps them on ``app.state.restaurants``); these functions only hand them out. Tests
+keeps them on ``app.state.restaurants``); these functions only hand them out, on the
+event loop (``async def``: a plain ``def`` dependency costs a thread-pool hand-off). Tests
 replace one with ``app.dependency_overrides[deps.reviewable_orders] = lambda: fake``.
 The database and the trace id are the kernel's (``serving.kernel.http.deps``).
 """
@@ -27,19 +28,19 @@ def _built(request: Request) -> Restaurants:
     return built
 
 
-def restaurant_cache(request: Request) -> RestaurantCache:
+async def restaurant_cache(request: Request) -> RestaurantCache:
     return _built(request).cache
 
 
-def redis_client(request: Request) -> BytesRedis:
+async def redis_client(request: Request) -> BytesRedis:
     return _built(request).redis
 
 
-def reviewable_orders(request: Request) -> ReviewableOrders:
+async def reviewable_orders(request: Request) -> ReviewableOrders:
     return _built(request).reviewable_orders
 
 
-def restaurant_search(engine: Database) -> RestaurantSearch:
+async def restaurant_search(engine: Database) -> RestaurantSearch:
     """The search adapter; swap it here (or override this) for an Elasticsearch/OpenSearch one."""
     return PostgresRestaurantSearch(engine)
 

@@ -8,6 +8,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
+from starlette.concurrency import run_in_threadpool
 
 from serving.kernel.auth import CurrentPrincipal
 from serving.kernel.field_errors import FieldError
@@ -17,6 +18,8 @@ from serving.restaurants.domain.search import GeoFilter, ItemQuery, RestaurantQu
 from serving.restaurants.entrypoints.deps import RedisClient, Search
 
 router = APIRouter(prefix="/search", tags=["search"], responses=PROBLEM_RESPONSES)
+# The two searches are async routes with one explicit hand-off each for the query and
+# its bookkeeping: a sync route costs FastAPI a second hand-off to validate the answer.
 
 # Some visible character, no control characters (PostgreSQL text cannot hold NUL).
 NON_BLANK_TEXT = r"^[^\x00-\x1f\x7f]*[^\s\x00-\x1f\x7f][^\x00-\x1f\x7f]*$"
@@ -73,7 +76,7 @@ class PopularSearchOut(BaseModel):
 
 
 @router.get("/restaurants", response_model=list[RestaurantHitOut], summary="Restaurants by text, place and filters")
-def search_restaurants(
+async def search_restaurants(
     principal: CurrentPrincipal,
     search: Search,
     redis_client: RedisClient,
@@ -92,14 +95,18 @@ def search_restaurants(
         text=text, near=_geo(lat, lon, radius_km), cuisine=cuisine, veg_only=veg, min_rating=min_rating,
         open_now=open_now, limit=limit,
     )  # fmt: skip
-    hits = search.search_restaurants(query)
-    if text:
-        record_search(redis_client, principal.subject, text, found_anything=bool(hits))
-    return [RestaurantHitOut(**vars(hit)) for hit in hits]
+
+    def run() -> list[RestaurantHitOut]:  # the blocking part: one hand-off to the thread pool
+        hits = search.search_restaurants(query)
+        if text:
+            record_search(redis_client, principal.subject, text, found_anything=bool(hits))
+        return [RestaurantHitOut(**vars(hit)) for hit in hits]
+
+    return await run_in_threadpool(run)
 
 
 @router.get("/items", response_model=list[ItemHitOut], summary="Dishes, within one restaurant or across all")
-def search_items(
+async def search_items(
     principal: CurrentPrincipal,
     search: Search,
     redis_client: RedisClient,
@@ -113,9 +120,13 @@ def search_items(
 ) -> list[ItemHitOut]:
     text = q.strip()
     query = ItemQuery(text=text, restaurant_id=restaurant_id, near=_geo(lat, lon, radius_km), veg_only=veg, limit=limit)
-    hits = search.search_items(query)
-    record_search(redis_client, principal.subject, text, found_anything=bool(hits))
-    return [ItemHitOut(**vars(hit)) for hit in hits]
+
+    def run() -> list[ItemHitOut]:
+        hits = search.search_items(query)
+        record_search(redis_client, principal.subject, text, found_anything=bool(hits))
+        return [ItemHitOut(**vars(hit)) for hit in hits]
+
+    return await run_in_threadpool(run)
 
 
 @router.get("/suggest", response_model=list[SuggestionOut], summary="Autocomplete: restaurants, dishes, cuisines")

@@ -1,6 +1,8 @@
 """The root settings: flat variable names land in their service's section; the
 development JWT secret is refused outside the local environment."""
 
+import os
+
 import pytest
 from pydantic import ValidationError
 
@@ -55,3 +57,22 @@ def test_tiffin_env_is_the_environment_switch(monkeypatch: pytest.MonkeyPatch) -
         ServingSettings()
     monkeypatch.setenv("TIFFIN_JWT_SECRET", "p" * 48)
     assert ServingSettings().environment == "prod"
+
+
+def test_as_environment_makes_another_process_read_the_same_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    settings = ServingSettings.of(
+        environment="staging",
+        jwt_secret="e" * 40,
+        database_url="postgresql+psycopg://a:b@h:1/db",
+        rate_limit_enabled=False,
+        order_tax_bp=700,
+        payments_retry_cap_seconds=0.005,
+    )
+    variables = settings.as_environment()
+    assert variables["TIFFIN_ENV"] == "staging" and variables["TIFFIN_ORDER_TAX_BP"] == "700"
+    assert "TIFFIN_LOG_LEVEL" not in variables  # defaults stay out
+    for name in [name for name in os.environ if name.startswith("TIFFIN_")]:
+        monkeypatch.delenv(name)
+    for name, value in variables.items():
+        monkeypatch.setenv(name, value)
+    assert ServingSettings() == settings

@@ -101,6 +101,15 @@ class RestaurantCache:
         raw = self._get(menu_key(restaurant_id))
         return None if raw is None else MenuView.model_validate_json(raw)
 
+    def get_restaurant_and_menu_json(self, restaurant_id: uuid.UUID) -> tuple[bytes | None, bytes | None]:
+        """Both cached views' JSON as stored, in one round trip; None for a miss (or Redis down)."""
+        try:
+            info, menu = self._redis.mget([info_key(restaurant_id), menu_key(restaurant_id)])
+        except redis.RedisError as exc:
+            log.warning("restaurant cache read failed (%s); reading the database", exc)
+            return None, None
+        return (info if isinstance(info, bytes) else None), (menu if isinstance(menu, bytes) else None)
+
     def put_menu(self, view: MenuView, version: str | None) -> None:
         self._put(view.restaurant_id, menu_key(view.restaurant_id), view.model_dump_json(), version)
 

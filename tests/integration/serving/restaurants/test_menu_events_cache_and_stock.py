@@ -27,6 +27,7 @@ from serving.restaurants.api import (
     release_stock,
     reserve_stock,
 )
+from serving.restaurants.entrypoints.schemas import MenuOut
 
 pytestmark = pytest.mark.stack
 
@@ -104,6 +105,35 @@ def test_reads_still_work_when_the_cache_holds_nothing_it_can_use(
     owner.add_item()
     redis_client.delete(menu_key(owner.rid), info_key(owner.rid))
     assert owner.client.get(f"/api/v1/restaurants/{owner.rid}/menu", headers=owner.headers).status_code == 200
+
+
+def test_a_menu_served_from_the_cache_is_byte_for_byte_a_menu_out(
+    new_owner: Callable[..., Any], redis_client: redis.Redis[bytes]
+) -> None:
+    owner = new_owner()
+    category = owner.client.post(
+        f"/api/v1/restaurants/{owner.rid}/menu/categories", json={"name": "Dosas"}, headers=owner.headers
+    ).json()
+    owner.add_item(name="Masala dosa", category_id=category["category_id"])
+    owner.add_item(name="Filter coffee — ☕", stock=3)
+    menu_url = f"/api/v1/restaurants/{owner.rid}/menu"
+
+    filled = owner.client.get(menu_url, headers=owner.headers)  # a miss: read through, fill
+    cached = owner.client.get(menu_url, headers=owner.headers)  # a hit: the stored bytes
+    redis_client.delete(menu_key(owner.rid))  # the info still cached, the menu not
+    half = owner.client.get(menu_url, headers=owner.headers)
+
+    for answer in (filled, cached, half):
+        assert answer.status_code == 200 and answer.headers["content-type"] == "application/json"
+        assert answer.content == MenuOut.model_validate_json(answer.content).model_dump_json().encode()
+    assert filled.content == cached.content == half.content
+    assert cached.json()["is_open_now"] is True and cached.json()["categories"][0]["items"][0]["name"] == "Masala dosa"
+
+    owner.client.patch(f"/api/v1/restaurants/{owner.rid}", json={"status": "CLOSED"}, headers=owner.headers)
+    owner.client.get(menu_url, headers=owner.headers)
+    closed = owner.client.get(menu_url, headers=owner.headers)
+    assert closed.json()["is_open_now"] is False
+    assert closed.content == MenuOut.model_validate_json(closed.content).model_dump_json().encode()
 
 
 def test_stock_is_reserved_all_or_nothing_and_never_oversold(new_owner: Callable[..., Any], engine: Engine) -> None:
