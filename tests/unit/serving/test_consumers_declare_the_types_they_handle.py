@@ -13,12 +13,17 @@ import pytest
 from contracts.envelope import EventEnvelope
 from contracts.registry import EVENT_SPECS
 from contracts.topics import ORDERS, PAYMENTS
+from serving.orders.adapters.stock import CatalogStock
 from serving.orders.entrypoints import consumers as orders_side
 from serving.payments.adapters.sandbox import SandboxGateway
 from serving.payments.entrypoints import consumers as payments_side
 
 SAGAS: dict[str, tuple[str, frozenset[str], Callable[[Any, EventEnvelope], str]]] = {
-    orders_side.CONSUMER: (PAYMENTS.name, orders_side.HANDLED_TYPES, orders_side.payment_event_handler()),
+    orders_side.CONSUMER: (
+        PAYMENTS.name,
+        orders_side.HANDLED_TYPES,
+        orders_side.payment_event_handler(stock=CatalogStock()),
+    ),
     payments_side.CONSUMER: (
         ORDERS.name,
         payments_side.HANDLED_TYPES,
