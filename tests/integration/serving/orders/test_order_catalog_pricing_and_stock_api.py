@@ -24,6 +24,7 @@ from serving.orders.adapters.pricing_catalog import SURGE_PREFIX, surge_zone
 from serving.orders.adapters.tables import orders, outbox
 from serving.settings import ServingSettings
 from tests.utils.catalogue import Kitchen
+from tests.utils.settings import settings_for
 
 pytestmark = pytest.mark.stack
 
@@ -32,12 +33,10 @@ INDIA_GATE = {"lat": 28.6129, "lon": 77.2295}  # 2.4 km from Connaught Place
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings.of(
-        database_url=database_url,
-        redis_url=stack.redis_url,
-        kafka_bootstrap=stack.kafka_bootstrap,
-        jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
-        service_name=f"pricing-test-{uuid.uuid4().hex[:6]}",
+    return settings_for(
+        database_url,
+        stack,
+        "pricing-test",
         rate_limit_enabled=False,
         delivery_base_fee_minor=2000,
         delivery_included_km=2.0,

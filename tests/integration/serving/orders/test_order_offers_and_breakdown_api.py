@@ -26,6 +26,7 @@ from serving.orders.adapters.tables import orders, outbox
 from serving.restaurants.adapters.tables import offers
 from serving.settings import ServingSettings
 from tests.utils.catalogue import Kitchen
+from tests.utils.settings import settings_for
 from tests.utils.threads import at_once
 
 pytestmark = pytest.mark.stack
@@ -35,12 +36,10 @@ PACKAGING_PER_ITEM, PACKAGING_FLAT, BASE_FEE = 500, 1000, 2000
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings.of(
-        database_url=database_url,
-        redis_url=stack.redis_url,
-        kafka_bootstrap=stack.kafka_bootstrap,
-        jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
-        service_name=f"offers-test-{uuid.uuid4().hex[:6]}",
+    return settings_for(
+        database_url,
+        stack,
+        "offers-test",
         rate_limit_enabled=False,
         delivery_base_fee_minor=BASE_FEE,
         order_tax_bp=500,

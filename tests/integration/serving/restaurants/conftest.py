@@ -18,16 +18,15 @@ from serving.restaurants.adapters.tables import menu_categories, menu_items, out
 from serving.settings import ServingSettings
 from tests.utils.people import auth_for
 from tests.utils.rows import row_counts
+from tests.utils.settings import settings_for
 
 
 @pytest.fixture(scope="module")
 def settings(database_url: str, stack: StackConfig) -> ServingSettings:
-    return ServingSettings.of(
-        database_url=database_url,
-        redis_url=stack.redis_url,
-        kafka_bootstrap=stack.kafka_bootstrap,
-        jwt_secret=f"test-secret-{uuid.uuid4().hex}{uuid.uuid4().hex}",
-        service_name=f"restaurants-test-{uuid.uuid4().hex[:6]}",
+    return settings_for(
+        database_url,
+        stack,
+        "restaurants-test",
         rate_limit_enabled=False,  # these tests fire many requests as one user
     )
 
