@@ -21,7 +21,6 @@ import argparse
 import asyncio
 import os
 import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -48,18 +47,12 @@ from bench.common import (
 from ops.processes import api_command, default_workers
 from ops.seeded_catalogue import open_seeded_catalogue
 from ops.stack.config import StackConfig
-from ops.stack.process import terminate, wait_until
+from ops.stack.process import free_port, terminate, wait_until
 from serving.kernel.auth import issue_access_token
 from serving.kernel.db import create_engine
 from serving.migrations.registry import migrate
 from serving.settings import ServingSettings
 from simulation.order_requests import order_requests
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 async def fire(

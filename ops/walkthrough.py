@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import os
 import secrets
-import socket
 import subprocess
 from collections.abc import Mapping
 from pathlib import Path
@@ -19,14 +18,9 @@ from ops.paths import REPO_ROOT
 from ops.processes import start_api
 from ops.stack.config import StackConfig
 from ops.stack.manager import LocalStack
+from ops.stack.process import free_port
 
 SCRIPT = REPO_ROOT / "ops" / "walkthrough.sh"
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def create_admin(env: Mapping[str, str]) -> tuple[str, str]:

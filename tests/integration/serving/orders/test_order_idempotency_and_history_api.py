@@ -1,6 +1,5 @@
 """Idempotent placement and order history over real HTTP (uvicorn) on a real PostgreSQL."""
 
-import socket
 import threading
 import time
 import uuid
@@ -22,6 +21,7 @@ from serving.orders.entrypoints.schemas import PlaceOrderRequest
 from serving.orders.use_cases import placement
 from serving.settings import ServingSettings
 from tests.utils.catalogue import Kitchen
+from tests.utils.ports import free_port
 
 pytestmark = pytest.mark.stack
 
@@ -78,17 +78,10 @@ class Api:
             return int(connection.execute(sa.select(sa.func.count()).select_from(table).where(*where)).scalar_one())
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def api(settings: ServingSettings, engine: Engine) -> Iterator[Api]:
     app = create_app(settings)
-    port = _free_port()
+    port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
     thread.start()
